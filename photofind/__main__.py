@@ -1,0 +1,5 @@
+"""Allow ``python -m photofind``."""
+
+from photofind.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The SQLite catalogue: the source of truth for photos, folders and vectors."""

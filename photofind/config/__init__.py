@@ -1,0 +1,1 @@
+"""Settings and per-user paths (platformdirs, with environment overrides)."""

@@ -1,0 +1,1 @@
+"""Scanning, embedding and watching folders; the single writer thread."""

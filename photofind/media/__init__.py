@@ -1,0 +1,1 @@
+"""Opening photo files: decoding, orientation, colour modes and metadata, with Pillow."""

@@ -1,0 +1,1 @@
+"""Thumbnail rendering and the disk thumbnail cache."""

@@ -1,0 +1,1 @@
+"""Image embeddings: the ONNX model and the vector index."""
