@@ -5,22 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
+
+from tests.photos import PHOTO_NAMES, load_skimage_photo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-# Real colour photographs that scikit-image ships inside its wheel (no download).
-PHOTO_NAMES = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "hubble_deep_field")
-
-
-def load_skimage_photo(name: str) -> Image.Image:
-    """One of scikit-image's bundled photographs as an RGB Pillow image."""
-    from skimage import data
-
-    array = data.stereo_motorcycle()[0] if name == "motorcycle_left" else getattr(data, name)()
-    return Image.fromarray(np.asarray(array)).convert("RGB")
 
 
 @pytest.fixture(scope="session")

@@ -126,13 +126,12 @@ def open_image(data: bytes, min_side: int) -> tuple[Image.Image, PhotoInfo]:
         DecodeError: for corrupt, truncated, unsupported or oversized images.
     """
     try:
-        image = Image.open(BytesIO(data))
-        info = _read_info(image)
-        _check_pixel_count(image)
-        image.draft("RGB", _draft_request(image, min_side))
-        image.load()
-        image = ImageOps.exif_transpose(image)
-        return _to_rgb(image), info
+        encoded = Image.open(BytesIO(data))
+        info = _read_info(encoded)
+        _check_pixel_count(encoded)
+        encoded.draft("RGB", _draft_request(encoded, min_side))
+        encoded.load()
+        return _to_rgb(ImageOps.exif_transpose(encoded)), info
     except DecodeError:
         raise
     except UnidentifiedImageError as exc:

@@ -15,7 +15,8 @@ def import_onnxruntime() -> ModuleType:
     """Return the ``onnxruntime`` module (imported lazily: it takes ~0.3 s)."""
     import onnxruntime
 
-    return onnxruntime
+    module: ModuleType = onnxruntime
+    return module
 
 
 def import_usearch_index() -> ModuleType:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ def _mean_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
 
 
-def _save(image: Image.Image, path: Path, **params: object) -> Path:
+def _save(image: Image.Image, path: Path, **params: Any) -> Path:
     image.save(path, **params)
     return path
 
