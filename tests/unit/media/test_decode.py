@@ -91,6 +91,15 @@ def test_colour_modes_and_formats_decode_to_rgb(
     assert _mean_abs_diff(pixels, expected) < 12
 
 
+def test_heic_decodes_with_the_optional_pillow_heif(tmp_path: Path, astronaut: Image.Image) -> None:
+    import pillow_heif  # noqa: F401 - installed by the test extra; registered by photofind.media.decode
+
+    path = _save(astronaut, tmp_path / "phone.heic", quality=90)
+    loaded = load_photo(path, SIZE)
+    assert loaded.info.format == "HEIF"
+    assert _mean_abs_diff(loaded.pixels, np.asarray(astronaut.resize((SIZE, SIZE)))) < 12
+
+
 def test_transparency_is_composited_on_white(tmp_path: Path) -> None:
     rgba = Image.new("RGBA", (300, 300), (255, 0, 0, 0))
     rgba.paste((0, 0, 255, 255), (0, 0, 150, 300))  # opaque blue left half, transparent right half
