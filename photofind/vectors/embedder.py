@@ -7,37 +7,22 @@ decoded yields a result with a reason and never stops the batch.
 
 from __future__ import annotations
 
-import os
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from photofind.errors import DecodeError
-from photofind.media.decode import LoadedPhoto, PhotoInfo, load_photo
+from photofind.media.decode import PhotoInfo
+from photofind.media.prefetch import Decoded, available_cores, decoded_batches
 from photofind.vectors.model import ModelCard, load_card
 from photofind.vectors.native import import_onnxruntime
 
-DEFAULT_BATCH_SIZE = (
-    16  # past 16 images per run the CPU throughput of EfficientNet-Lite0 stops improving
-)
-LOOKAHEAD_BATCHES = (
-    2  # decoded batches waiting for inference: keeps both cores busy, bounds memory (~5 MB)
-)
+# Past 16 images per run the CPU throughput of EfficientNet-Lite0 stops improving.
+DEFAULT_BATCH_SIZE = 16
 DEFAULT_TOP_K = 5
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,35 +135,20 @@ class OnnxEmbedder:
         batch_size: int = DEFAULT_BATCH_SIZE,
         decode_workers: int | None = None,
     ) -> Iterator[FileResult]:
-        """Decode and embed files, yielding one result per path in the order given.
+        """Decode and embed files, yielding one result per path in the order given."""
+        for batch in decoded_batches(paths, self.input_size, batch_size, decode_workers):
+            yield from self.embed_decoded(batch)
 
-        Decoding runs ``LOOKAHEAD_BATCHES`` batches ahead of inference on ``decode_workers``
-        threads.
-        """
-        workers = decode_workers or available_cores()
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photofind-decode") as pool:
-            pending: deque[list[tuple[Path, Future[LoadedPhoto]]]] = deque()
-            for chunk in _chunks(paths, batch_size):
-                pending.append([(p, pool.submit(load_photo, p, self.input_size)) for p in chunk])
-                if len(pending) > LOOKAHEAD_BATCHES:
-                    yield from self._finish_batch(pending.popleft())
-            while pending:
-                yield from self._finish_batch(pending.popleft())
-
-    def _finish_batch(self, batch: Sequence[tuple[Path, Future[LoadedPhoto]]]) -> list[FileResult]:
-        loaded: list[tuple[Path, LoadedPhoto]] = []
-        failures: dict[Path, str] = {}
-        for path, future in batch:
-            try:
-                loaded.append((path, future.result()))
-            except DecodeError as exc:
-                failures[path] = str(exc)
-        embeddings = self.embed_pixels(np.stack([p.pixels for _, p in loaded])) if loaded else []
-        done = {
-            path: FileResult(path, embedding, photo.fingerprint, photo.info)
-            for (path, photo), embedding in zip(loaded, embeddings, strict=True)
-        }
-        return [done.get(path) or FileResult(path, error=failures[path]) for path, _ in batch]
+    def embed_decoded(self, batch: Sequence[Decoded]) -> list[FileResult]:
+        """Embed the decoded files of a batch; the failed ones keep their reasons."""
+        photos = [d.photo for d in batch if d.photo is not None]
+        embeddings = iter(self.embed_pixels(np.stack([p.pixels for p in photos])) if photos else [])
+        return [
+            FileResult(d.path, next(embeddings), d.photo.fingerprint, d.photo.info)
+            if d.photo is not None
+            else FileResult(d.path, error=d.error)
+            for d in batch
+        ]
 
     def _run(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         expected = (self.input_size, self.input_size, 3)
@@ -232,14 +202,3 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     probabilities: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
     return probabilities
-
-
-def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
-    chunk: list[Path] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -1,0 +1,248 @@
+"""The approximate nearest-neighbour index: a usearch HNSW graph over content vectors.
+
+The index is a cache. The catalogue holds every vector; this file only makes search fast, so it is
+saved atomically, checked against the catalogue's keys when opened, and brought back in step by
+adding what is missing and removing what is gone (which is also how it recovers after a crash).
+
+Large libraries are searched in a reduced space: a PCA projection fitted on the library's own
+vectors and stored beside the index (``*.projection.npy``). Candidates found there are re-ranked
+with exact cosine similarities of the full vectors, so scores are always exact.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from photofind.errors import KnownError
+from photofind.vectors.native import import_usearch_index
+
+# Below this many vectors the full 1280-d vectors are indexed as float16 (100k x 2.5 KB = 256 MB);
+# above it they are projected to PROJECTED_DIMS first, which keeps 1M photos well under 1 GB.
+PROJECT_ABOVE = 100_000
+PROJECTED_DIMS = 256
+PCA_SAMPLE = 50_000  # vectors used to fit the projection: more changes the basis very little
+CANDIDATES_PER_RESULT = 4  # re-rank 4k approximate candidates exactly to return k results
+CONNECTIVITY = 16
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 64
+
+VectorLookup = Callable[[np.ndarray], np.ndarray]  # content ids -> their full unit vectors
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: a content id and its exact cosine similarity to the query."""
+
+    key: int
+    score: float
+
+
+class VectorIndex:
+    """An HNSW index keyed by content id, optionally in a PCA-reduced space.
+
+    Thread affinity: mutations come from the single writer thread; searches from any thread.
+    A lock serialises them because usearch's concurrent add/search is not something we test.
+    """
+
+    def __init__(self, ndim: int, projection: np.ndarray | None = None) -> None:
+        """Create an empty index for ``ndim``-dimensional unit vectors.
+
+        Args:
+            ndim: the embedding size (1280 for EfficientNet-Lite0).
+            projection: optional (ndim x k) matrix; vectors are indexed as ``v @ projection``.
+        """
+        self._ndim = ndim
+        self._projection = projection
+        self._lock = threading.Lock()
+        self._index = _new_usearch_index(projection.shape[1] if projection is not None else ndim)
+        self._layout_saved = False  # whether the projection file on disk is this index's
+
+    @property
+    def projected(self) -> bool:
+        """Whether vectors are searched in a reduced space."""
+        return self._projection is not None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._index)
+
+    def keys(self) -> np.ndarray:
+        """Every key in the index (uint64, unordered)."""
+        with self._lock:
+            return np.asarray(self._index.keys, dtype=np.uint64)
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Add or replace vectors under ``keys``."""
+        if len(keys) == 0:
+            return
+        keys = np.asarray(keys, dtype=np.uint64)
+        reduced = self._reduce(np.asarray(vectors, dtype=np.float32))
+        with self._lock:
+            present = np.asarray(self._index.contains(keys), dtype=bool)
+            if present.any():
+                self._index.remove(keys[present])
+            self._index.add(keys, reduced, threads=1)
+
+    def remove(self, keys: np.ndarray) -> None:
+        """Remove ``keys`` (absent keys are ignored)."""
+        if len(keys) == 0:
+            return
+        with self._lock:
+            self._index.remove(np.asarray(keys, dtype=np.uint64))
+
+    def search(self, queries: np.ndarray, k: int, full_vectors: VectorLookup) -> list[list[Hit]]:
+        """Find the ``k`` nearest contents of each query, scored by exact cosine similarity.
+
+        Args:
+            queries: (n x ndim) unit vectors.
+            k: results wanted per query.
+            full_vectors: returns the full vectors of candidate keys, for exact re-ranking.
+        """
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        with self._lock:
+            size = len(self._index)
+            if size == 0 or k <= 0:
+                return [[] for _ in queries]
+            wanted = min(size, k * CANDIDATES_PER_RESULT)
+            matches = self._index.search(self._reduce(queries), wanted, threads=1)
+        keys = np.atleast_2d(np.asarray(matches.keys))
+        return [
+            _rerank(query, row, k, full_vectors) for query, row in zip(queries, keys, strict=True)
+        ]
+
+    def save(self, path: Path) -> None:
+        """Write the index atomically: a crash leaves the old file or the new one, never a mix.
+
+        When the layout (projection) changed, the old graph is deleted before the new projection
+        is written, so a crash in between leaves no graph to pair with the wrong basis.
+        """
+        if not self._layout_saved:
+            path.unlink(missing_ok=True)
+            if self._projection is not None:
+                _atomic_save_npy(projection_path(path), self._projection)
+            else:
+                projection_path(path).unlink(missing_ok=True)
+            self._layout_saved = True
+        tmp = path.with_name(path.name + ".tmp")
+        with self._lock:
+            self._index.save(str(tmp))
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+
+    def _reduce(self, vectors: np.ndarray) -> np.ndarray:
+        if self._projection is None:
+            return vectors
+        reduced: np.ndarray = (vectors @ self._projection).astype(np.float32)
+        return reduced
+
+    @classmethod
+    def load(cls, path: Path, ndim: int) -> VectorIndex:
+        """Open a saved index.
+
+        Raises:
+            KnownError: when the file is missing, unreadable or of the wrong shape (the caller
+                rebuilds it from the catalogue).
+        """
+        projection = _load_projection(path)
+        index = cls(ndim, projection)
+        try:
+            index._index.load(str(path))
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise KnownError(f"the search index {path} cannot be read ({exc})") from exc
+        expected = projection.shape[1] if projection is not None else ndim
+        if index._index.ndim != expected:
+            raise KnownError(f"the search index {path} has {index._index.ndim} dimensions")
+        index._layout_saved = True
+        return index
+
+
+def build_index(keys: np.ndarray, vectors: np.ndarray) -> VectorIndex:
+    """Build a fresh index over a catalogue's vectors, choosing the layout by its size."""
+    ndim = vectors.shape[1] if vectors.ndim == 2 else 0
+    projection = fit_projection(vectors) if len(vectors) > PROJECT_ABOVE else None
+    index = VectorIndex(ndim, projection)
+    index.add(keys, vectors)
+    return index
+
+
+def fit_projection(vectors: np.ndarray, dims: int = PROJECTED_DIMS) -> np.ndarray:
+    """PCA basis (ndim x dims) of a sample of ``vectors``, centred at the origin.
+
+    The mean is not subtracted: cosine similarity of unit vectors is an inner product, and an
+    uncentred basis keeps the shared direction that inner products depend on.
+    """
+    rng = np.random.default_rng(0)
+    sample = vectors[rng.choice(len(vectors), min(PCA_SAMPLE, len(vectors)), replace=False)]
+    _, _, components = np.linalg.svd(sample.astype(np.float32), full_matrices=False)
+    basis: np.ndarray = components[:dims].T.astype(np.float32)
+    return basis
+
+
+def reconcile(index: VectorIndex, catalogue_keys: np.ndarray, vectors_of: VectorLookup) -> int:
+    """Bring ``index`` in step with the catalogue's keys; return how many keys changed."""
+    wanted = np.asarray(catalogue_keys, dtype=np.uint64)
+    present = index.keys()
+    missing = np.setdiff1d(wanted, present, assume_unique=True)
+    extra = np.setdiff1d(present, wanted, assume_unique=True)
+    index.remove(extra)
+    if len(missing):
+        index.add(missing, vectors_of(missing.astype(np.int64)))
+    return int(len(missing) + len(extra))
+
+
+def projection_path(index_path: Path) -> Path:
+    """Where the projection matrix of an index lives."""
+    return index_path.with_name(index_path.name + ".projection.npy")
+
+
+def _rerank(query: np.ndarray, candidates: np.ndarray, k: int, full: VectorLookup) -> list[Hit]:
+    keys = candidates[candidates != np.iinfo(np.uint64).max].astype(np.int64)
+    if len(keys) == 0:
+        return []
+    scores = full(keys) @ query
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [Hit(int(keys[i]), float(scores[i])) for i in order]
+
+
+def _new_usearch_index(ndim: int) -> Any:
+    usearch = import_usearch_index()
+    return usearch.Index(
+        ndim=ndim,
+        metric="cos",
+        dtype="f16",
+        connectivity=CONNECTIVITY,
+        expansion_add=EXPANSION_ADD,
+        expansion_search=EXPANSION_SEARCH,
+    )
+
+
+def _load_projection(path: Path) -> np.ndarray | None:
+    file = projection_path(path)
+    if not file.exists():
+        return None
+    try:
+        projection: np.ndarray = np.load(file)
+    except (OSError, ValueError) as exc:
+        raise KnownError(f"the index projection {file} cannot be read ({exc})") from exc
+    return projection
+
+
+def _atomic_save_npy(path: Path, array: np.ndarray) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as handle:
+        np.save(handle, array)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
