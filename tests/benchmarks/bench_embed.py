@@ -27,12 +27,8 @@ from PIL import Image, ImageOps
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from photofind.vectors.embedder import (  # noqa: E402
-    DEFAULT_BATCH_SIZE,
-    OnnxEmbedder,
-    available_cores,
-    create_session,
-)
+from photofind.media.prefetch import available_cores  # noqa: E402
+from photofind.vectors.embedder import DEFAULT_BATCH_SIZE, OnnxEmbedder, create_session  # noqa: E402
 from photofind.vectors.model import load_card  # noqa: E402
 
 SHARED_PHOTOS = REPO.parent / "shared" / "photos"
