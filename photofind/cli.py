@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from photofind import APP_NAME, __version__
+from photofind.config.paths import LIBRARY_ENV
 from photofind.errors import KnownError
+from photofind.library_cli import add_library_commands
 from photofind.vectors.embedder import FileResult, OnnxEmbedder
 
 Handler = Callable[[argparse.Namespace], int]
@@ -26,8 +28,16 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: find lookalike photos, offline.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--library",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"library folder (default: ${LIBRARY_ENV} or your user data folder)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_embed(commands)
+    add_library_commands(commands)
     return parser
 
 

@@ -149,6 +149,15 @@ class ContentStore(Store):
         flat = np.frombuffer(b"".join(blobs), dtype=_VECTOR_DTYPE)
         return ids, flat.reshape(len(rows), -1).astype(np.float32)  # a writable copy
 
+    def vector_ids(self, model_id: str) -> np.ndarray:
+        """Ids (int64, ascending) of the referenced contents that have a ``model_id`` vector."""
+        rows = self._db.all(
+            "SELECT id FROM contents c WHERE model_id = ? AND vector IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM photos p WHERE p.content_id = c.id) ORDER BY id",
+            (model_id,),
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
     def vector_for_path(self, path: Path, model_id: str) -> np.ndarray | None:
         """Return the ``model_id`` vector of the photo at ``path``, or None."""
         blob = self._db.scalar(

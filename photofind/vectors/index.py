@@ -32,6 +32,7 @@ CANDIDATES_PER_RESULT = 4  # re-rank 4k approximate candidates exactly to return
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 64
+BUILD_CHUNK = 20_000  # vectors read from the catalogue at a time while building (100 MB)
 
 VectorLookup = Callable[[np.ndarray], np.ndarray]  # content ids -> their full unit vectors
 
@@ -78,12 +79,23 @@ class VectorIndex:
         with self._lock:
             return np.asarray(self._index.keys, dtype=np.uint64)
 
+    def missing(self, keys: np.ndarray) -> np.ndarray:
+        """Those of ``keys`` that are not in the index."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        if len(keys) == 0:
+            return keys
+        with self._lock:
+            present = np.asarray(self._index.contains(keys), dtype=bool)
+        absent: np.ndarray = keys[~present]
+        return absent
+
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Add or replace vectors under ``keys``."""
         if len(keys) == 0:
             return
-        keys = np.asarray(keys, dtype=np.uint64)
-        reduced = self._reduce(np.asarray(vectors, dtype=np.float32))
+        # Identical files share one content: a batch may name the same key twice.
+        keys, first = np.unique(np.asarray(keys, dtype=np.uint64), return_index=True)
+        reduced = self._reduce(np.asarray(vectors, dtype=np.float32)[first])
         with self._lock:
             present = np.asarray(self._index.contains(keys), dtype=bool)
             if present.any():
@@ -163,24 +175,30 @@ class VectorIndex:
         return index
 
 
-def build_index(keys: np.ndarray, vectors: np.ndarray) -> VectorIndex:
-    """Build a fresh index over a catalogue's vectors, choosing the layout by its size."""
-    ndim = vectors.shape[1] if vectors.ndim == 2 else 0
-    projection = fit_projection(vectors) if len(vectors) > PROJECT_ABOVE else None
+def build_index(keys: np.ndarray, vectors_of: VectorLookup, ndim: int) -> VectorIndex:
+    """Build a fresh index over ``keys``, reading their vectors in chunks (bounded memory).
+
+    The layout is chosen by size: above ``PROJECT_ABOVE`` a PCA projection is fitted on a sample.
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    projection = None
+    if len(keys) > PROJECT_ABOVE:
+        sample = np.random.default_rng(0).choice(keys, min(PCA_SAMPLE, len(keys)), replace=False)
+        projection = fit_projection(vectors_of(np.sort(sample)))
     index = VectorIndex(ndim, projection)
-    index.add(keys, vectors)
+    for start in range(0, len(keys), BUILD_CHUNK):
+        chunk = keys[start : start + BUILD_CHUNK]
+        index.add(chunk.astype(np.uint64), vectors_of(chunk))
     return index
 
 
 def fit_projection(vectors: np.ndarray, dims: int = PROJECTED_DIMS) -> np.ndarray:
-    """PCA basis (ndim x dims) of a sample of ``vectors``, centred at the origin.
+    """PCA basis (ndim x dims) of ``vectors`` (a sample of the library), not mean-centred.
 
     The mean is not subtracted: cosine similarity of unit vectors is an inner product, and an
     uncentred basis keeps the shared direction that inner products depend on.
     """
-    rng = np.random.default_rng(0)
-    sample = vectors[rng.choice(len(vectors), min(PCA_SAMPLE, len(vectors)), replace=False)]
-    _, _, components = np.linalg.svd(sample.astype(np.float32), full_matrices=False)
+    _, _, components = np.linalg.svd(vectors.astype(np.float32), full_matrices=False)
     basis: np.ndarray = components[:dims].T.astype(np.float32)
     return basis
 
