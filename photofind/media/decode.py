@@ -144,7 +144,7 @@ def open_image(data: bytes, min_side: int) -> tuple[Image.Image, PhotoInfo]:
 
 def _describe_decode_failure(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    if "truncated" in text or isinstance(exc, EOFError):
+    if "truncated" in text.lower() or isinstance(exc, EOFError):
         return "truncated or incomplete image file"
     return f"corrupt image data ({text})"
 
