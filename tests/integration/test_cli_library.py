@@ -96,7 +96,7 @@ def test_folders_lists_the_watched_folder(library: Path, album: Path) -> None:
 def _edited_copies(original: Path, folder: Path) -> dict[str, Path]:
     image = Image.open(original).convert("RGB")
     w, h = image.size
-    copies = {
+    copies: dict[str, tuple[Image.Image, dict[str, Any]]] = {
         "resized": (image.resize((w // 3, h // 3)), {"quality": 90}),
         "re-encoded": (image, {"quality": 25}),
         "cropped": (image.crop((w // 8, h // 8, w - w // 8, h - h // 8)), {"quality": 90}),
