@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
@@ -177,6 +178,8 @@ def run_retry(args: argparse.Namespace) -> int:
 def run_watch(args: argparse.Namespace) -> int:
     """``photofind watch``: index, then follow changes on disk until interrupted."""
     from photofind.indexing.service import watch_forever
+
+    logging.basicConfig(level=logging.INFO, format="photofind: %(message)s")
 
     with _stop_on_interrupt() as stop:
         watch_forever(library_dir(args.library), stop, _progress_printer())

@@ -138,10 +138,31 @@ class Library:
                 on_progress(progress)
 
         progress = index_pending(self.catalog, self.embedder, index, stop, report)
+        self._reembed_stale(stop, report)
         if stop is None or not stop.is_set():
             self.collect_orphans()
         self.save_index()
         return progress
+
+    def _reembed_stale(self, stop: threading.Event | None, report: ProgressSink) -> None:
+        """Recompute vectors made by another model (after an upgrade), in the background.
+
+        Search keeps working meanwhile over the vectors already recomputed: the index only
+        ever holds the current model's vectors.
+        """
+        model_id = self.model_id
+        stale = self.catalog.stale_model_count(model_id)
+        if stale:
+            log.info("recomputing %d vectors made by an older model", stale)
+            index_pending(
+                self.catalog,
+                self.embedder,
+                self.index,
+                stop,
+                report,
+                fetch=lambda n: self.catalog.contents_needing_model(model_id, n),
+                total=stale,
+            )
 
     def retry_failed(self, paths: Sequence[Path] | None = None) -> int:
         """Send failed photos back to the queue."""

@@ -43,6 +43,7 @@ class Progress:
 
 
 ProgressSink = Callable[[Progress], None]
+RecordSource = Callable[[int], list[PhotoRecord]]  # up to n photos that need the model
 
 
 def index_pending(
@@ -52,11 +53,25 @@ def index_pending(
     stop: threading.Event | None = None,
     on_progress: ProgressSink | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    fetch: RecordSource | None = None,
+    total: int | None = None,
 ) -> Progress:
-    """Embed every pending photo (until ``stop`` is set) and return the final progress."""
-    progress = Progress(total=catalog.counts().pending)
+    """Embed photos until none is left (or ``stop`` is set); return the final progress.
+
+    Args:
+        catalog: the writer connection.
+        embedder: the model.
+        index: the vector index, kept in step after each committed batch.
+        stop: set it to stop after the current batch.
+        on_progress: called after every batch.
+        batch_size: photos per inference run.
+        fetch: where the photos come from; the pending ones by default.
+        total: how many photos ``fetch`` will yield, for progress (the pending count by default).
+    """
+    fetch = fetch or catalog.pending
+    progress = Progress(total=catalog.counts().pending if total is None else total)
     while not _stopped(stop):
-        records = catalog.pending(PENDING_CHUNK)
+        records = fetch(PENDING_CHUNK)
         if not records:
             break
         by_path = {record.path: record for record in records}

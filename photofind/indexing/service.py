@@ -107,6 +107,7 @@ class IndexerService:
         self._online[folder.path] = online
         if online:
             mode = watcher.watch(folder.path)
+            log.info("watching %s (%s)", folder.path, mode)
             library.catalog.set_folder_scan(folder.id, mode, folder.last_scan_at)
 
     def _apply_events(self, library: Library) -> None:
