@@ -117,9 +117,17 @@ def _index_batch(
                 new_vectors.append(result.embedding.vector)
     if new_keys:
         index.add(np.asarray(new_keys, dtype=np.uint64), np.stack(new_vectors))
+    _restore_reused(catalog, index, list(known.values()))
     progress.done += len(batch)
     progress.reused += len(known)
     progress.failed += sum(not r.ok for r in results)
+
+
+def _restore_reused(catalog: Catalog, index: VectorIndex, contents: list[int]) -> None:
+    """A reused content may have left the index while no photo used it (a move): put it back."""
+    absent = index.missing(np.unique(np.asarray(contents, dtype=np.uint64)))
+    if len(absent):
+        index.add(absent, catalog.vectors_for(absent.astype(np.int64)))
 
 
 def _record(catalog: Catalog, model_id: str, record: PhotoRecord, result: FileResult) -> int | None:

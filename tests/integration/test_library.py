@@ -85,3 +85,29 @@ def test_a_new_model_recomputes_old_vectors_while_search_keeps_working(
         assert len(library.catalog.vector_ids(library.model_id)) == len(library.index)
         (answer,) = library.similar([folder / "coffee_0.jpg"], k=3)
         assert [m.path.name[:7] for m in answer.matches] == ["coffee_"] * 3
+
+
+def test_a_photo_moved_while_not_watching_keeps_its_vector_and_stays_searchable(
+    tmp_path: Path, folder: Path, embedder: OnnxEmbedder
+) -> None:
+    lib = tmp_path / "lib"
+    with Library(lib, embedder) as library:
+        library.add_folder(folder)
+        library.scan()
+        library.index_pending()
+        before = library.catalog.photo_by_path(folder / "rocket_0.jpg")
+        assert before is not None
+
+    (folder / "moved").mkdir()
+    (folder / "rocket_0.jpg").rename(folder / "moved" / "rocket_0.jpg")
+
+    with Library(lib, embedder) as library:  # a fresh process: the index is reopened from disk
+        library.scan()
+        progress = library.index_pending()
+        assert (progress.done, progress.reused) == (1, 1)  # linked by fingerprint, no inference
+        after = library.catalog.photo_by_path(folder / "moved" / "rocket_0.jpg")
+        assert after is not None
+        assert after.content_id == before.content_id
+        (answer,) = library.similar([folder / "rocket_1.jpg"], k=1)
+        assert answer.matches[0].path == folder / "moved" / "rocket_0.jpg"
+        assert len(library.index) == len(library.catalog.vector_ids(library.model_id))
