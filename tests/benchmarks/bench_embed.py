@@ -60,33 +60,52 @@ def make_twelve_megapixel_jpegs(folder: Path, count: int) -> list[Path]:
 
 
 def fp32_model_bytes(int8_path: Path) -> bytes:
-    """The shipped QDQ model with every QuantizeLinear/DequantizeLinear folded back to float."""
-    import onnx
-    from onnx import numpy_helper
+    """The shipped QDQ model folded back to float.
+
+    Weights are dequantized into float initializers. Each activation QuantizeLinear ->
+    DequantizeLinear pair becomes a Clip to the pair's representable range: that is what the pair
+    computes, less the rounding, and it matters because the quantizer fused every ReLU6 into those
+    ranges (the INT8 graph has no Clip nodes of its own).
+    """
+    import onnx  # benchmark-only dependency
+    from onnx import helper, numpy_helper
 
     model = onnx.load(str(int8_path))
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
-    outputs = {o.name for o in graph.output}
-    rename: dict[str, str] = {}
-    keep, folded = [], []
+    clips: dict[str, tuple[str, str, str]] = {}  # quantized tensor -> (float input, lo, hi)
+    keep, added = [], []
     for node in graph.node:
         if node.op_type == "DequantizeLinear" and node.input[0] in inits:
-            folded.append(_dequantized(node, inits, numpy_helper))
-        elif node.op_type in ("QuantizeLinear", "DequantizeLinear"):
-            rename[node.output[0]] = rename.get(node.input[0], node.input[0])
+            added.append(_dequantized(node, inits, numpy_helper))
+        elif node.op_type == "QuantizeLinear":
+            lo, hi = _representable_range(node, inits, numpy_helper)
+            names = (f"{node.output[0]}_lo", f"{node.output[0]}_hi")
+            added += [
+                numpy_helper.from_array(np.array(v, dtype=np.float32), n)
+                for v, n in zip((lo, hi), names, strict=True)
+            ]
+            clips[node.output[0]] = (node.input[0], *names)
+        elif node.op_type == "DequantizeLinear":
+            keep.append(helper.make_node("Clip", list(clips[node.input[0]]), [node.output[0]]))
         else:
             keep.append(node)
-    for node in keep:
-        node.input[:] = [rename.get(name, name) for name in node.input]
-    keep += [onnx.helper.make_node("Identity", [rename[o]], [o]) for o in outputs if o in rename]
     used = {name for node in keep for name in node.input}
     del graph.node[:]
     graph.node.extend(keep)
-    survivors = [i for i in graph.initializer if i.name in used] + folded
+    survivors = [i for i in graph.initializer if i.name in used] + added
     del graph.initializer[:]
     graph.initializer.extend(survivors)
     return bytes(model.SerializeToString())
+
+
+def _representable_range(
+    node: Any, inits: dict[str, Any], numpy_helper: Any
+) -> tuple[float, float]:
+    scale = float(numpy_helper.to_array(inits[node.input[1]]))
+    zero_point = numpy_helper.to_array(inits[node.input[2]])
+    info = np.iinfo(zero_point.dtype)
+    return (info.min - int(zero_point)) * scale, (info.max - int(zero_point)) * scale
 
 
 def _dequantized(node: Any, inits: dict[str, Any], numpy_helper: Any) -> Any:
@@ -99,7 +118,8 @@ def _dequantized(node: Any, inits: dict[str, Any], numpy_helper: Any) -> Any:
     if np.ndim(scale) == 1 and q.ndim > 1:
         shape = [1] * q.ndim
         shape[axis] = -1
-        scale, zero = scale.reshape(shape), np.reshape(zero, shape) if np.ndim(zero) else zero
+        scale = scale.reshape(shape)
+        zero = np.reshape(zero, shape) if np.ndim(zero) else zero
     return numpy_helper.from_array(((q - zero) * scale).astype(np.float32), node.output[0])
 
 
