@@ -200,7 +200,7 @@ class Library:
         return index
 
     def _ndim(self) -> int:
-        return int(self.embedder.embed_pixels(_blank(self.embedder.input_size))[0].vector.shape[0])
+        return self.embedder.card.feature_dim
 
     def save_index(self) -> None:
         """Write the index file if it is open."""
@@ -308,7 +308,3 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _blank(size: int) -> np.ndarray:
-    return np.zeros((1, size, size, 3), dtype=np.uint8)

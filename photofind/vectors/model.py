@@ -34,6 +34,7 @@ class ModelCard:
     sha256: str
     input_name: str
     input_size: int
+    feature_dim: int
     labels_path: Path
 
     @property
@@ -78,10 +79,17 @@ def load_card(path: Path | None = None) -> ModelCard:
             sha256=str(raw["sha256"]),
             input_name=str(raw["input"]["name"]),
             input_size=int(raw["input"]["size"]),
+            feature_dim=_feature_dim(raw["outputs"]),
             labels_path=(card_path.parent / str(raw["labels_file"])).resolve(),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise KnownError(f"the model card {card_path} is malformed: {exc!r}") from exc
+
+
+def _feature_dim(outputs: list[dict[str, Any]]) -> int:
+    """The length of the ``features`` output, from the card's output list."""
+    (features,) = (o for o in outputs if o["name"] == "features")
+    return int(features["shape"][1])
 
 
 def load_classes(path: Path) -> tuple[ImageNetClass, ...]:
