@@ -15,7 +15,9 @@ from typing import Any
 from photofind import APP_NAME, __version__
 from photofind.config.paths import LIBRARY_ENV
 from photofind.errors import KnownError
+from photofind.groups_cli import add_group_commands
 from photofind.library_cli import add_library_commands
+from photofind.search_cli import add_search_commands
 from photofind.vectors.embedder import FileResult, OnnxEmbedder
 
 Handler = Callable[[argparse.Namespace], int]
@@ -38,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_embed(commands)
     add_library_commands(commands)
+    add_group_commands(commands)
+    add_search_commands(commands)
     return parser
 
 

@@ -11,6 +11,8 @@ from photofind.catalog import schema
 from photofind.catalog.contents import ContentStore
 from photofind.catalog.db import Database, connect
 from photofind.catalog.folders import FolderStore
+from photofind.catalog.groups import GroupStore
+from photofind.catalog.labels import LabelStore
 from photofind.catalog.photos import PhotoStore
 from photofind.catalog.store import MODEL_ID_KEY
 from photofind.errors import KnownError
@@ -18,7 +20,7 @@ from photofind.errors import KnownError
 __all__ = ["MODEL_ID_KEY", "Catalog", "open_catalog"]
 
 
-class Catalog(FolderStore, PhotoStore, ContentStore):
+class Catalog(FolderStore, PhotoStore, ContentStore, GroupStore, LabelStore):
     """The photo catalogue over one SQLite connection: folders, photos, contents and their vectors.
 
     Thread affinity: the thread that opened it (``sqlite3`` refuses any other; that is a

@@ -1,0 +1,1 @@
+"""Questions over the whole library: duplicate groups, visual clusters, label search."""
