@@ -23,15 +23,17 @@ import numpy as np
 from photofind.errors import KnownError
 from photofind.vectors.native import import_usearch_index
 
-# Below this many vectors the full 1280-d vectors are indexed as float16 (100k x 2.5 KB = 256 MB);
-# above it they are projected to PROJECTED_DIMS first, which keeps 1M photos well under 1 GB.
-PROJECT_ABOVE = 100_000
+# Below this many vectors the full 1280-d vectors are indexed as float16 (50k x 2.5 KB = 128 MB);
+# above it they are projected to PROJECTED_DIMS first. Measured at 100k (bench_library.py): the
+# 256-d projection matches full-dimension recall with a quarter of the memory and 2x faster search.
+PROJECT_ABOVE = 50_000
 PROJECTED_DIMS = 256
 PCA_SAMPLE = 50_000  # vectors used to fit the projection: more changes the basis very little
 CANDIDATES_PER_RESULT = 4  # re-rank 4k approximate candidates exactly to return k results
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 64
+# At 100k vectors, recall@10 was 0.93-0.94 with 64 in every layout and 0.98-0.99 with 128 (+0.4 ms).
+EXPANSION_SEARCH = 128
 BUILD_CHUNK = 20_000  # vectors read from the catalogue at a time while building (100 MB)
 
 VectorLookup = Callable[[np.ndarray], np.ndarray]  # content ids -> their full unit vectors
@@ -196,10 +198,17 @@ def fit_projection(vectors: np.ndarray, dims: int = PROJECTED_DIMS) -> np.ndarra
     """PCA basis (ndim x dims) of ``vectors`` (a sample of the library), not mean-centred.
 
     The mean is not subtracted: cosine similarity of unit vectors is an inner product, and an
-    uncentred basis keeps the shared direction that inner products depend on.
+    uncentred basis keeps the shared direction that inner products depend on. The basis comes from
+    the eigenvectors of the (ndim x ndim) Gram matrix, summed in chunks: memory stays bounded
+    whatever the number of vectors, and it is far faster than an SVD of the sample.
     """
-    _, _, components = np.linalg.svd(vectors.astype(np.float32), full_matrices=False)
-    basis: np.ndarray = components[:dims].T.astype(np.float32)
+    ndim = vectors.shape[1]
+    gram = np.zeros((ndim, ndim), dtype=np.float64)
+    for start in range(0, len(vectors), BUILD_CHUNK):
+        chunk = vectors[start : start + BUILD_CHUNK].astype(np.float64)
+        gram += chunk.T @ chunk
+    _, eigenvectors = np.linalg.eigh(gram)  # ascending eigenvalues
+    basis: np.ndarray = eigenvectors[:, ::-1][:, :dims].astype(np.float32)
     return basis
 
 
