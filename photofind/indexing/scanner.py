@@ -17,6 +17,7 @@ from pathlib import Path
 
 from photofind.catalog.records import Folder
 from photofind.catalog.repo import Catalog
+from photofind.core.batching import chunked
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def scan_folder(
         catalog.set_folder_online(folder.id, True)
     known = catalog.paths_under(folder.path)
     seen: set[Path] = set()
-    for batch in _batched(walk_photos(folder.path, report, stop), UPSERTS_PER_TRANSACTION):
+    for batch in chunked(walk_photos(folder.path, report, stop), UPSERTS_PER_TRANSACTION):
         with catalog.transaction():
             for path, size, mtime_ns in batch:
                 seen.add(path)
@@ -128,16 +129,3 @@ def _photos_in(
             stack.append(Path(entry.path))
         elif stat.S_ISREG(info.st_mode) and is_photo_name(entry.name):
             yield Path(entry.path), info.st_size, info.st_mtime_ns
-
-
-def _batched(
-    items: Iterator[tuple[Path, int, int]], size: int
-) -> Iterator[list[tuple[Path, int, int]]]:
-    batch: list[tuple[Path, int, int]] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

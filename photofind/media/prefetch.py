@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from photofind.core.batching import chunked
 from photofind.errors import DecodeError
 from photofind.media.decode import LoadedPhoto, load_photo
 
@@ -42,7 +43,7 @@ def decoded_batches(
     """Yield batches of decoded files, in the order given, decoding ahead on ``workers`` threads."""
     with ThreadPoolExecutor(workers or available_cores(), "photofind-decode") as pool:
         pending: deque[list[tuple[Path, Future[LoadedPhoto]]]] = deque()
-        for chunk in _chunks(paths, batch_size):
+        for chunk in chunked(paths, batch_size):
             pending.append([(path, pool.submit(load_photo, path, size)) for path in chunk])
             if len(pending) > LOOKAHEAD_BATCHES:
                 yield _collect(pending.popleft())
@@ -58,14 +59,3 @@ def _collect(batch: Sequence[tuple[Path, Future[LoadedPhoto]]]) -> list[Decoded]
         except DecodeError as exc:
             out.append(Decoded(path, None, str(exc)))
     return out
-
-
-def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
-    chunk: list[Path] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
