@@ -111,13 +111,17 @@ class VectorIndex:
         with self._lock:
             self._index.remove(np.asarray(keys, dtype=np.uint64))
 
-    def search(self, queries: np.ndarray, k: int, full_vectors: VectorLookup) -> list[list[Hit]]:
+    def search(
+        self, queries: np.ndarray, k: int, full_vectors: VectorLookup, threads: int = 1
+    ) -> list[list[Hit]]:
         """Find the ``k`` nearest contents of each query, scored by exact cosine similarity.
 
         Args:
             queries: (n x ndim) unit vectors.
             k: results wanted per query.
             full_vectors: returns the full vectors of candidate keys, for exact re-ranking.
+            threads: usearch threads for a batch of queries (0: all cores). One suits
+                interactive search beside the indexer; batch jobs pass 0.
         """
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
         with self._lock:
@@ -125,7 +129,7 @@ class VectorIndex:
             if size == 0 or k <= 0:
                 return [[] for _ in queries]
             wanted = min(size, k * CANDIDATES_PER_RESULT)
-            matches = self._index.search(self._reduce(queries), wanted, threads=1)
+            matches = self._index.search(self._reduce(queries), wanted, threads=threads)
         keys = np.atleast_2d(np.asarray(matches.keys))
         return [
             _rerank(query, row, k, full_vectors) for query, row in zip(queries, keys, strict=True)
