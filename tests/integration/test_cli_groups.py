@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -12,24 +10,12 @@ from typing import Any
 import pytest
 from PIL import Image, ImageEnhance
 
+from tests.cli import ok, photofind
 from tests.photos import load_skimage_photo
 
-REPO = Path(__file__).resolve().parents[2]
 CHAIN_STEPS = 16
 
 pytestmark = pytest.mark.slow
-
-
-def photofind(library: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "photofind", "--library", str(library), *args]
-    return subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def save(image: Image.Image, path: Path, taken: str | None = None, quality: int = 92) -> None:

@@ -13,26 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def photofind(
-    library: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "photofind", "--library", str(library), *args]
-    return subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False, env=env
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def status(library: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(ok(photofind(library, "status", "--json")))
-    return data
+from tests.cli import REPO, ok, photofind, status
 
 
 @pytest.fixture(scope="module")

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.cli import ok, photofind
+
 pytestmark = pytest.mark.slow
-
-
-def photofind(library: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "photofind", "--library", str(library), *args]
-    return subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def search(library: Path, *words: str) -> list[dict[str, Any]]:

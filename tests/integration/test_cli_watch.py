@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def status(library: Path) -> dict[str, object]:
-    command = [sys.executable, "-m", "photofind", "--library", str(library), "status", "--json"]
-    result = subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    data: dict[str, object] = json.loads(result.stdout)
-    return data
+from tests.cli import REPO, status
 
 
 def wait_for(predicate: object, timeout: float = 60.0) -> None:

@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -21,25 +20,8 @@ from photofind.catalog.repo import open_catalog
 from photofind.indexing import scanner
 from photofind.indexing.library import Library
 from photofind.indexing.scanner import ScanReport, scan_folder
+from tests.cli import REPO, photofind, status
 from tests.photos import PHOTO_NAMES, load_skimage_photo
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def photofind(
-    library: Path, *args: str, prefix: tuple[str, ...] = ()
-) -> subprocess.CompletedProcess[str]:
-    command = [*prefix, sys.executable, "-m", "photofind", "--library", str(library), *args]
-    return subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
-def status(library: Path) -> dict[str, Any]:
-    result = photofind(library, "status", "--json")
-    assert result.returncode == 0, result.stderr
-    data: dict[str, Any] = json.loads(result.stdout)
-    return data
 
 
 def write_distinct_photos(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
