@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"library folder (default: ${LIBRARY_ENV} or your user data folder)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("gui", help="open the desktop window (what no command does)")
     _add_embed(commands)
     add_library_commands(commands)
     add_group_commands(commands)
@@ -53,14 +54,23 @@ def _add_embed(commands: Any) -> None:
     embed.set_defaults(handler=run_embed)
 
 
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse a command line; ``args.handler`` is unset when the window should open."""
+    return build_parser().parse_args(argv)
+
+
 def run_cli(argv: Sequence[str]) -> int:
-    """Parse ``argv`` and run the command; errors become a one-line message and exit status 1."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
+    """Parse ``argv`` and run the command (printing help when there is none)."""
+    args = parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        build_parser().print_help()
         return 0
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command; errors become a one-line message and exit status 1."""
+    handler: Handler = args.handler
     try:
         return handler(args)
     except KnownError as exc:

@@ -67,10 +67,11 @@ def test_embed_text_output_is_one_line_per_file(photo_paths: dict[str, Path]) ->
     assert result.stdout.rstrip().endswith("[1280-d]")
 
 
-def test_no_command_prints_help_and_version_works() -> None:
-    help_run = run_photofind()
+def test_help_lists_the_commands_and_version_works() -> None:
+    help_run = run_photofind("--help")
     assert help_run.returncode == 0
-    assert "embed" in help_run.stdout
+    for command in ("embed", "add", "index", "similar", "duplicates", "clusters", "search"):
+        assert command in help_run.stdout
     version = run_photofind("--version")
     assert version.returncode == 0
     assert version.stdout.startswith("photofind 0.")

@@ -1,0 +1,189 @@
+"""Work the GUI hands to its worker threads: listings, similarity queries, folder edits.
+
+Qt-free on purpose (the functions run on worker threads and are testable without Qt); each class
+states which thread it belongs to.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from photofind.catalog.records import PhotoId
+from photofind.catalog.repo import open_catalog
+from photofind.indexing.library import CATALOG_FILE, Library
+from photofind.thumbs.listing import FolderSummary, PhotoListing, SortOrder
+from photofind.vectors.embedder import OnnxEmbedder
+
+log = logging.getLogger(__name__)
+
+SIMILAR_K = 200  # results per query; the threshold slider filters them without asking again
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRequest:
+    """What the grid should list."""
+
+    order: SortOrder = SortOrder.TAKEN
+    folder: Path | None = None
+    name_contains: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The catalogue as the window shows it: the grid's ids, the folders and the state counts."""
+
+    signature: tuple[int, ...]
+    request: ListingRequest
+    ids: list[PhotoId]
+    folders: list[FolderSummary]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarHit:
+    """One result of a similarity query."""
+
+    photo_id: PhotoId
+    path: Path
+    score: float
+    exact_duplicate: bool
+
+
+@dataclass
+class SimilarAnswer:
+    """The answer to "find photos like these": hits best first, and any query that failed."""
+
+    queries: list[Path]
+    hits: list[SimilarHit] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class ListingWorker:
+    """Builds :class:`Snapshot` objects.
+
+    Thread affinity: one worker thread (it opens its read-only connection there, lazily).
+    """
+
+    def __init__(self, catalog_file: Path) -> None:
+        self._catalog_file = catalog_file
+        self._local = threading.local()
+
+    def _listing(self) -> PhotoListing:
+        listing: PhotoListing | None = getattr(self._local, "listing", None)
+        if listing is None:
+            listing = PhotoListing(self._catalog_file)
+            self._local.listing = listing
+        return listing
+
+    def snapshot(self, request: ListingRequest, unless: tuple[int, ...] | None) -> Snapshot | None:
+        """The listing for ``request``; None when the catalogue's signature is still ``unless``."""
+        listing = self._listing()
+        signature = listing.signature()
+        if signature == unless:
+            return None
+        return Snapshot(
+            signature,
+            request,
+            listing.ids(request.order, request.folder, request.name_contains),
+            listing.folders(),
+            listing.state_counts(),
+        )
+
+    def close(self) -> None:
+        """Close this thread's connection (call on the worker thread)."""
+        listing: PhotoListing | None = getattr(self._local, "listing", None)
+        if listing is not None:
+            listing.close()
+            self._local.listing = None
+
+
+class SimilarFinder:
+    """Answers similarity queries with a library of its own.
+
+    Thread affinity: one dedicated query thread. It keeps a :class:`Library` whose catalogue is
+    swapped for a read-only connection right after opening (the service thread is the single
+    writer), and reopens it when the catalogue changed, so the vector index it searches is
+    reconciled with the photos indexed since. The embedder (thread-safe) is shared with the
+    indexer, so an outside image costs no second model load.
+    """
+
+    def __init__(self, library_dir: Path, embedder: OnnxEmbedder) -> None:
+        self._library_dir = library_dir
+        self._embedder = embedder
+        self._library: Library | None = None
+        self._signature: tuple[int, ...] | None = None
+        self._listing: PhotoListing | None = None
+
+    def find(self, images: Sequence[Path], k: int = SIMILAR_K) -> SimilarAnswer:
+        """Photos like ``images`` (in the library or not), best score first, each photo once."""
+        library = self._current_library()
+        best: dict[Path, tuple[float, bool]] = {}
+        answer = SimilarAnswer(list(images))
+        for result in library.similar(images, k):
+            if result.error is not None:
+                answer.errors.append(f"{result.query.name}: {result.error}")
+            for match in result.matches:
+                if match.path in images:
+                    continue
+                score = (match.score, match.exact_duplicate)
+                best[match.path] = max(best.get(match.path, score), score)
+        ids = self._listing_for().ids_for_paths(list(best))
+        answer.hits = sorted(
+            (SimilarHit(ids[p], p, s, dup) for p, (s, dup) in best.items() if p in ids),
+            key=lambda hit: (not hit.exact_duplicate, -hit.score),
+        )
+        return answer
+
+    def _listing_for(self) -> PhotoListing:
+        if self._listing is None:
+            self._listing = PhotoListing(self._library_dir / CATALOG_FILE)
+        return self._listing
+
+    def _current_library(self) -> Library:
+        signature = self._listing_for().signature()
+        if self._library is None or signature != self._signature:
+            self.close_library()
+            library = Library(self._library_dir, self._embedder)
+            library.catalog.close()
+            library.catalog = open_catalog(library.directory / CATALOG_FILE, readonly=True)
+            self._library, self._signature = library, signature
+        return self._library
+
+    def close_library(self) -> None:
+        """Close the library (call on the query thread); it is reopened on the next query."""
+        if self._library is not None:
+            self._library.catalog.close()  # not Library.close(): that would save the index
+            self._library = None
+
+    def close(self) -> None:
+        """Close everything (call on the query thread)."""
+        self.close_library()
+        if self._listing is not None:
+            self._listing.close()
+            self._listing = None
+
+
+def add_folder(library_dir: Path, folder: Path) -> None:
+    """Watch ``folder``: a short-lived writer, on a worker thread; the indexer notices the folder.
+
+    Raises:
+        KnownError: when ``folder`` is not a folder.
+    """
+    library = Library(library_dir)
+    try:
+        library.add_folder(folder)
+    finally:
+        library.catalog.close()
+
+
+def remove_folder(library_dir: Path, folder: Path) -> None:
+    """Stop watching ``folder`` and forget its photos (the files stay)."""
+    library = Library(library_dir)
+    try:
+        library.remove_folder(folder)
+    finally:
+        library.catalog.close()

@@ -1,0 +1,137 @@
+"""Benchmark: how long the GUI thread stalls while the indexer catalogues 1,000 photos.
+
+Run from the repository root (offscreen, or under ``xvfb-run`` for a real X server)::
+
+    QT_QPA_PLATFORM=offscreen python3 tests/benchmarks/bench_gui.py [--photos 1000]
+
+It writes ``--photos`` small real-photo derivatives (random crops, flips and colour jitter of the
+sample photos, 480-960 px JPEGs) to a temp folder, opens the real main window on a fresh library,
+adds the folder and lets the real indexer (real model) run. Meanwhile a 5 ms ``QTimer`` records
+the gaps between its ticks, and the grid is scrolled a screen every 200 ms so thumbnails are
+requested, rendered and painted all the time. Printed: the longest stall (gap minus the 5 ms
+period), p99 and p50 gaps, how many ticks were late by more than 50 ms, and indexing throughput.
+Target: the longest stall under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageEnhance
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from photofind.gui.main_window import MainWindow
+from photofind.gui.services import build_services
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "photos"
+TICK_MS = 5
+STALL_TARGET_MS = 50.0
+
+
+def make_photos(folder: Path, count: int, seed: int = 7) -> None:
+    """Write ``count`` derivatives of the sample photos into ``folder``."""
+    rng = random.Random(seed)
+    sources = sorted(SAMPLES.glob("*.jpg"))
+    bases: list[Image.Image] = []
+    for path in sources:
+        with Image.open(path) as source:
+            source.draft("RGB", (1200, 1200))
+            bases.append(source.convert("RGB"))
+    for n in range(count):
+        base = bases[n % len(bases)]
+        w, h = base.size
+        crop_w, crop_h = int(w * rng.uniform(0.5, 1.0)), int(h * rng.uniform(0.5, 1.0))
+        left, top = rng.randint(0, w - crop_w), rng.randint(0, h - crop_h)
+        image: Image.Image = base.crop((left, top, left + crop_w, top + crop_h))
+        side = rng.randint(480, 960)
+        image.thumbnail((side, side))
+        if rng.random() < 0.5:
+            image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        image = ImageEnhance.Color(image).enhance(rng.uniform(0.7, 1.3))
+        image.save(folder / f"photo_{n:05d}.jpg", quality=rng.randint(75, 92))
+
+
+def run(count: int) -> float:
+    """Index ``count`` photos with the window open; return the longest stall in ms."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "photos"
+        folder.mkdir()
+        started = time.perf_counter()
+        make_photos(folder, count)
+        print(f"generated {count} photos in {time.perf_counter() - started:.1f} s")
+        services = build_services(Path(tmp) / "library", Path(tmp) / "cache")
+        settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(services, settings)
+        window.resize(1280, 800)
+        window.show()
+        gaps: list[float] = []
+        clock = QElapsedTimer()
+        clock.start()
+
+        def tick() -> None:
+            gaps.append(clock.nsecsElapsed() / 1e6)
+            clock.restart()
+
+        ticker = QTimer(interval=TICK_MS)
+        ticker.setTimerType(ticker.timerType().PreciseTimer)
+        ticker.timeout.connect(tick)
+        scroller = QTimer(interval=200)
+        bar = window.grid_view.verticalScrollBar()
+        scroller.timeout.connect(
+            lambda: bar.setValue(bar.value() + bar.pageStep() if bar.value() < bar.maximum() else 0)
+        )
+        window.add_folder(folder)
+        services.indexer.start()
+        ticker.start()
+        scroller.start()
+        started = time.perf_counter()
+        try:
+            while not _indexed(window, count):
+                app.processEvents()
+                time.sleep(0.001)
+            elapsed = time.perf_counter() - started
+        finally:
+            ticker.stop()
+            scroller.stop()
+            window.close()
+            services.shutdown()
+    stalls = [gap - TICK_MS for gap in gaps[1:]]
+    longest = max(stalls)
+    print(f"indexed {count} photos in {elapsed:.1f} s ({count / elapsed:.1f} photos/s)")
+    print(
+        f"event loop: {len(gaps)} ticks; gap p50 {statistics.median(gaps):.1f} ms, "
+        f"p99 {_percentile(gaps, 99):.1f} ms; longest stall {longest:.1f} ms; "
+        f"{sum(s > STALL_TARGET_MS for s in stalls)} stalls over {STALL_TARGET_MS:.0f} ms"
+    )
+    print("PASS" if longest < STALL_TARGET_MS else "FAIL", f"(target < {STALL_TARGET_MS:.0f} ms)")
+    return longest
+
+
+def _indexed(window: MainWindow, count: int) -> bool:
+    text = window.count_label.text()
+    return text.startswith(f"{count} photos") and "waiting" not in text
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=1000)
+    run(parser.parse_args().photos)
