@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,8 +66,16 @@ class _Query:
 class Library:
     """A library folder (catalogue + index) and the model that fills it."""
 
-    def __init__(self, directory: Path, embedder: OnnxEmbedder | None = None) -> None:
+    def __init__(
+        self, directory: Path, embedder: OnnxEmbedder | None = None, *, readonly: bool = False
+    ) -> None:
         """Open (creating if needed) the library in ``directory``.
+
+        Args:
+            directory: the library folder.
+            embedder: the model; the bundled one by default (loaded on first use).
+            readonly: for a reader beside the writer thread (the desktop app's queries): the
+                catalogue is opened read-only and the index is never written to disk.
 
         Raises:
             KnownError: when the folder cannot be created or the catalogue cannot be opened.
@@ -77,7 +85,8 @@ class Library:
         except OSError as exc:
             raise KnownError(f"cannot create the library folder {directory}: {exc}") from exc
         self.directory = directory
-        self.catalog: Catalog = open_catalog(directory / CATALOG_FILE)
+        self.readonly = readonly
+        self.catalog: Catalog = open_catalog(directory / CATALOG_FILE, readonly=readonly)
         self._embedder = embedder
         self._index: VectorIndex | None = None
         self._last_save = time.monotonic()
@@ -113,7 +122,8 @@ class Library:
         folder = path.expanduser().absolute()
         if not self.catalog.remove_folder(folder):
             raise KnownError(f"not a watched folder: {folder}")
-        self.collect_orphans()
+        if self._index is not None:  # the catalogue dropped the folder's vectors: follow it
+            reconcile(self._index, self.catalog.vector_ids(self.model_id), self.catalog.vectors_for)
 
     def folders(self) -> list[Folder]:
         """The watched folders."""
@@ -121,11 +131,14 @@ class Library:
 
     # -- indexing ------------------------------------------------------------------------
 
-    def scan(self, stop: threading.Event | None = None) -> list[ScanReport]:
-        """Scan every watched folder (mark and sweep)."""
+    def scan(
+        self, stop: threading.Event | None = None, on_progress: ProgressSink | None = None
+    ) -> list[ScanReport]:
+        """Scan every watched folder (mark and sweep); progress counts the files seen."""
         reports = []
+        progress = Progress(phase="scanning")
         for folder in self.catalog.folders():
-            report = scan_folder(self.catalog, folder, stop)
+            report = scan_folder(self.catalog, folder, stop, _scan_counter(progress, on_progress))
             self.catalog.set_folder_scan(folder.id, folder.watch_mode, time.time())
             reports.append(report)
         return reports
@@ -201,15 +214,16 @@ class Library:
                     log.info("search index brought up to date (%d changes)", changed)
                 return index
         index = build_index(keys, self.catalog.vectors_for, self._ndim())
-        self._save(index)
+        if not self.readonly:
+            self._save(index)
         return index
 
     def _ndim(self) -> int:
         return self.embedder.card.feature_dim
 
     def save_index(self) -> None:
-        """Write the index file if it is open."""
-        if self._index is not None:
+        """Write the index file if it is open (a read-only library never writes)."""
+        if self._index is not None and not self.readonly:
             self._save(self._index)
 
     def _save(self, index: VectorIndex) -> None:
@@ -314,6 +328,17 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _scan_counter(progress: Progress, sink: ProgressSink | None) -> Callable[[int], None]:
+    """A callback for the scanner that turns "n more files seen" into progress reports."""
+
+    def seen(count: int) -> None:
+        progress.done += count
+        if sink is not None:
+            sink(progress)
+
+    return seen
 
 
 def _best_per_key(hit_lists: list[list[Hit]]) -> list[Hit]:

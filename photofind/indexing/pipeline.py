@@ -33,6 +33,7 @@ class Progress:
     total: int = 0
     failed: int = 0
     reused: int = 0  # photos whose content already had a vector (copies, moves): no inference
+    phase: str = "indexing"  # or "scanning": then done counts files seen and total is unknown
     started: float = field(default_factory=time.monotonic)
 
     @property

@@ -11,7 +11,7 @@ import logging
 import os
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,12 +45,16 @@ def is_photo_name(name: str) -> bool:
 
 
 def scan_folder(
-    catalog: Catalog, folder: Folder, stop: threading.Event | None = None
+    catalog: Catalog,
+    folder: Folder,
+    stop: threading.Event | None = None,
+    on_seen: Callable[[int], None] | None = None,
 ) -> ScanReport:
     """Scan one watched root recursively and sweep what disappeared.
 
     A root that is missing (unmounted) marks its photos offline and deletes nothing. A scan
-    cancelled by ``stop`` records what it saw and deletes nothing either.
+    cancelled by ``stop`` records what it saw and deletes nothing either. ``on_seen(n)`` is
+    called after each committed batch of ``n`` files.
     """
     report = ScanReport(folder.path)
     if not folder.path.is_dir():
@@ -67,6 +71,8 @@ def scan_folder(
                 seen.add(path)
                 _, needs_work = catalog.upsert_seen(path, size, mtime_ns)
                 report.to_index += needs_work
+        if on_seen is not None:
+            on_seen(len(batch))
     report.seen = len(seen)
     if _sweep_is_safe(folder.path, stop):
         gone = [p for p in known if p not in seen and not _under_any(p, report.unreadable_dirs)]

@@ -16,13 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from photofind.catalog.records import Folder
+from photofind.errors import KnownError
 from photofind.indexing.library import Library
-from photofind.indexing.pipeline import ProgressSink
+from photofind.indexing.pipeline import Progress, ProgressSink
 from photofind.indexing.scanner import ScanReport, is_photo_name, scan_folder, walk_photos
 from photofind.indexing.watcher import Debouncer, FolderWatcher, FsEvent
 from photofind.vectors.embedder import OnnxEmbedder
 
 log = logging.getLogger(__name__)
+
+Command = Callable[[Library, FolderWatcher], object]  # runs on the service thread
 
 TICK_S = 0.2  # how often the loop wakes up to release debounced files
 ROOT_CHECK_S = 3.0  # how often the roots are checked for having gone or come back
@@ -41,14 +44,32 @@ class IndexerService:
         on_progress: ProgressSink | None = None,
         on_idle: Callable[[], None] | None = None,
         embedder: OnnxEmbedder | None = None,
+        on_changed: Callable[[], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
-        """Prepare the service; nothing runs until :meth:`start`."""
+        """Prepare the service; nothing runs until :meth:`start`.
+
+        Args:
+            library_dir: the library folder.
+            on_progress: scanning and indexing progress, after every batch.
+            on_idle: nothing is left to index (for now).
+            embedder: the model, shared with the caller (loaded on first use otherwise).
+            on_changed: photos were added, removed, moved or (re)indexed.
+            on_error: a command failed, with the reason for the user.
+
+        All callbacks run on the service thread.
+        """
         self._library_dir = library_dir
         self._on_progress = on_progress
         self._on_idle = on_idle
+        self._on_changed = on_changed
+        self._on_error = on_error
         self._embedder = embedder
         self._events: queue.Queue[FsEvent] = queue.Queue()
+        self._commands: queue.Queue[Command] = queue.Queue()
         self._stop = threading.Event()
+        self._halt = threading.Event()  # set while paused or stopping: indexing ends its batch
+        self._paused = False
         self._thread = threading.Thread(target=self._run, name="photofind-indexer")
         self._debouncer = Debouncer()
         self._online: dict[Path, bool] = {}
@@ -65,7 +86,47 @@ class IndexerService:
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the thread to stop after its current batch, and wait for it."""
         self._stop.set()
+        self._halt.set()
         self._thread.join(timeout)
+
+    # -- commands, from any thread ------------------------------------------------------------
+
+    def submit(self, command: Command) -> None:
+        """Run ``command(library, watcher)`` on the service thread, in order."""
+        self._commands.put(command)
+
+    def add_folder(self, path: Path) -> None:
+        """Watch a folder, scan it and index it."""
+        self.submit(lambda library, watcher: self._add_folder(library, watcher, path))
+
+    def remove_folder(self, path: Path) -> None:
+        """Stop watching a folder and forget its photos (the files are not touched)."""
+        self.submit(lambda library, watcher: self._remove_folder(library, watcher, path))
+
+    def rescan(self) -> None:
+        """Scan every watched folder again (watchers can miss events) and index what changed."""
+        self.submit(lambda library, _: self._scan_and_index(library))
+
+    def retry_failed(self, paths: list[Path] | None = None) -> None:
+        """Queue failed files again (all of them, or ``paths``) and index them."""
+        self.submit(lambda library, _: self._retry(library, paths))
+
+    @property
+    def paused(self) -> bool:
+        """Whether indexing is paused (the folders are still followed)."""
+        return self._paused
+
+    def pause(self) -> None:
+        """Stop indexing after the current batch; changes on disk are still recorded."""
+        self._paused = True
+        self._halt.set()
+
+    def resume(self) -> None:
+        """Index again, starting with whatever is pending."""
+        self._paused = False
+        if not self._stop.is_set():
+            self._halt.clear()
+        self.submit(lambda library, _: self._index(library))
 
     def _run(self) -> None:
         try:
@@ -82,10 +143,10 @@ class IndexerService:
     def _serve(self, library: Library, watcher: FolderWatcher) -> None:
         for folder in library.folders():
             self._start_watching(library, watcher, folder)
-        library.scan(self._stop)
-        self._index(library)
+        self._scan_and_index(library)
         next_root_check = time.monotonic() + ROOT_CHECK_S
         while not self._stop.is_set():
+            self._run_commands(library, watcher)
             self._apply_events(library)
             ready = self._debouncer.ready()
             if ready:
@@ -98,9 +159,57 @@ class IndexerService:
                 next_root_check = time.monotonic() + ROOT_CHECK_S
 
     def _index(self, library: Library) -> None:
-        library.index_pending(self._stop, self._on_progress)
-        if self._on_idle is not None and not self._stop.is_set():
+        if self._paused:
+            return
+
+        def report(progress: Progress) -> None:
+            if self._on_progress is not None:
+                self._on_progress(progress)
+            self._changed()
+
+        library.index_pending(self._halt, report)
+        if self._on_idle is not None and not self._halt.is_set():
             self._on_idle()
+
+    def _changed(self) -> None:
+        if self._on_changed is not None:
+            self._on_changed()
+
+    def _scan_and_index(self, library: Library) -> None:
+        library.scan(self._stop, self._on_progress)
+        self._changed()
+        self._index(library)
+
+    def _run_commands(self, library: Library, watcher: FolderWatcher) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                command(library, watcher)
+            except KnownError as exc:
+                log.warning("%s", exc)
+                if self._on_error is not None:
+                    self._on_error(str(exc))
+            self._changed()
+
+    def _add_folder(self, library: Library, watcher: FolderWatcher, path: Path) -> None:
+        folder = library.add_folder(path)
+        self._start_watching(library, watcher, folder)
+        scan_folder(library.catalog, folder, self._stop)
+        self._changed()
+        self._index(library)
+
+    def _remove_folder(self, library: Library, watcher: FolderWatcher, path: Path) -> None:
+        watcher.unwatch(path.absolute())
+        self._online.pop(path.absolute(), None)
+        self._debouncer.forget_under(path.absolute())
+        library.remove_folder(path)
+
+    def _retry(self, library: Library, paths: list[Path] | None) -> None:
+        library.retry_failed(paths)
+        self._index(library)
 
     def _start_watching(self, library: Library, watcher: FolderWatcher, folder: Folder) -> None:
         online = folder.path.is_dir()
@@ -122,6 +231,7 @@ class IndexerService:
                 event = self._events.get_nowait()
             except queue.Empty:
                 break
+        self._changed()
 
     def _apply(self, library: Library, event: FsEvent) -> None:
         catalog = library.catalog

@@ -148,6 +148,11 @@ class VectorIndex:
             else:
                 projection_path(path).unlink(missing_ok=True)
             self._layout_saved = True
+        if len(self) == 0:
+            # usearch 2.25 corrupts the heap (abort) loading a saved index whose every vector was
+            # removed; an empty index is rebuilt from the catalogue in no time, so write none.
+            path.unlink(missing_ok=True)
+            return
         tmp = path.with_name(path.name + ".tmp")
         with self._lock:
             self._index.save(str(tmp))
