@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -139,3 +140,26 @@ def test_a_read_only_library_never_writes(tmp_path: Path, photo_paths: dict[str,
             reader.add_folder(tmp_path)
     finally:
         reader.close()
+
+
+def test_the_indexer_thread_and_its_children_yield_the_cpu() -> None:
+    from photofind.indexing.service import BACKGROUND_NICENESS, lower_thread_priority
+
+    seen: dict[str, int] = {}
+
+    def child() -> None:
+        seen["child"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def indexer() -> None:
+        lower_thread_priority()
+        seen["indexer"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        started = threading.Thread(target=child)
+        started.start()
+        started.join()
+
+    thread = threading.Thread(target=indexer)
+    thread.start()
+    thread.join()
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen == {"indexer": base + BACKGROUND_NICENESS, "child": base + BACKGROUND_NICENESS}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # caller untouched
