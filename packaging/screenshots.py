@@ -1,8 +1,9 @@
-"""Render PhotoFind's main window and a Find similar result to PNG files (for the README/store).
+"""Render PhotoFind's main window, Find similar, clusters and duplicates to PNG files.
 
 Usage: ``QT_QPA_PLATFORM=offscreen python3 packaging/screenshots.py [photo folder] [out folder]``
 (or under ``xvfb-run``). Builds a throwaway library of the photos with the real model, waits for
-indexing and thumbnails, then saves ``main-window.png`` and ``find-similar.png``.
+indexing and thumbnails, then saves ``main-window.png``, ``find-similar.png``, ``clusters.png``
+and ``duplicates.png``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from photofind.gui.main_window import MainWindow
 from photofind.gui.services import GuiServices, build_services
+from photofind.gui.widgets.sidebar import CLUSTERS, DUPLICATES
 
 PHOTOS = Path("/work/shared/photos")
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -68,6 +70,22 @@ def thumbnails_done(window: MainWindow, view_rows: int) -> bool:
     )
 
 
+def clusters_done(window: MainWindow, count: int) -> bool:
+    """Whether the first ``count`` clusters have their thumbnails."""
+    model = window.clusters_page.model
+    rows = min(count, model.rowCount())
+    return rows > 0 and all(model.index(row).data(1) is not None for row in range(rows))
+
+
+def duplicates_done(window: MainWindow, count: int) -> bool:
+    """Whether every photo of the first ``count`` duplicate groups has its thumbnail."""
+    model = window.duplicates_page.model
+    groups = [model.group_at(row) for row in range(min(count, model.rowCount()))]
+    return bool(groups) and all(
+        model.thumbnail(member) is not None for g in groups if g for member in g.members
+    )
+
+
 def run(photos: Path, out: Path) -> None:
     """Build a library of ``photos`` and save both screenshots into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -106,6 +124,14 @@ def shoot(
     wait_until(app, lambda: window.similar_page.query_picture.pixmap() is not None)
     app.processEvents()
     save_png(window, out / "find-similar.png")
+    window.sidebar.select_view(CLUSTERS)
+    wait_until(app, lambda: clusters_done(window, 15))
+    app.processEvents()
+    save_png(window, out / "clusters.png")
+    window.sidebar.select_view(DUPLICATES)
+    wait_until(app, lambda: duplicates_done(window, 6))
+    app.processEvents()
+    save_png(window, out / "duplicates.png")
 
 
 if __name__ == "__main__":

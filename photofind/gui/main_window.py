@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QModelIndex, QSettings, QTimer
+from PySide6.QtCore import QMimeData, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -34,13 +34,18 @@ from PySide6.QtWidgets import (
 
 from photofind import APP_NAME
 from photofind.errors import KnownError
+from photofind.gui.clusters import ClustersPage
+from photofind.gui.compare import CompareDialog
+from photofind.gui.duplicates import DuplicatesPage
+from photofind.gui.grouping import Member
 from photofind.gui.models.photo_grid import PhotoGridModel
 from photofind.gui.preview import PreviewDialog
 from photofind.gui.queries import ListingRequest, SimilarAnswer, Snapshot, add_folder, remove_folder
 from photofind.gui.services import GuiServices
 from photofind.gui.similar import QUERY_PX, SimilarPage
+from photofind.gui.trash import TrashReport, confirm_trash, trash_in_background
 from photofind.gui.views.photo_grid import PhotoGridView
-from photofind.gui.widgets.sidebar import Sidebar
+from photofind.gui.widgets.sidebar import CLUSTERS, DUPLICATES, PHOTOS, Sidebar
 from photofind.gui.widgets.welcome import WelcomePage
 from photofind.gui.window_state import WindowState
 from photofind.indexing.pipeline import Progress
@@ -74,6 +79,7 @@ class MainWindow(QMainWindow):
         self._query_id = 0
         self._has_folders = False
         self._showing_results = False
+        self._view = PHOTOS  # or the clusters or duplicates page, chosen in the sidebar
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self._build_pages()
@@ -92,6 +98,12 @@ class MainWindow(QMainWindow):
         view.setModel(model)
         view.find_similar_requested.connect(self.find_similar)
         view.preview_requested.connect(lambda index, v=view: self.preview(v, index))
+        trash = QAction(
+            "Move to trash", view, shortcut=QKeySequence(QKeySequence.StandardKey.Delete)
+        )
+        trash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        trash.triggered.connect(lambda _=False, v=view: self.trash_selection(v))
+        view.addAction(trash)
         return view
 
     def _build_pages(self) -> None:
@@ -104,14 +116,28 @@ class MainWindow(QMainWindow):
         self.similar_view.thumb_size_changed.connect(self._on_zoomed)
         self.similar_page = SimilarPage(self.similar_model, self.similar_view)
         self.similar_page.back_requested.connect(self.show_all)
+        self.cluster_model = PhotoGridModel(services.listing, services.thumbnails)
+        self.cluster_view = self._grid(self.cluster_model)
+        self.cluster_view.thumb_size_changed.connect(self._on_zoomed)
+        self.clusters_page = ClustersPage(services, self.cluster_model, self.cluster_view)
+        self.duplicates_page = DuplicatesPage(services)
+        self.duplicates_page.compare_requested.connect(self.compare)
+        self.duplicates_page.trashed.connect(self._on_trashed)
         self.welcome = WelcomePage()
         self.welcome.folder_chosen.connect(self.add_folder)
         self.welcome.choose_requested.connect(self.choose_folder)
         self.pages = QStackedWidget()
-        for page in (self.welcome, self.grid_view, self.similar_page):
+        for page in (
+            self.welcome,
+            self.grid_view,
+            self.similar_page,
+            self.clusters_page,
+            self.duplicates_page,
+        ):
             self.pages.addWidget(page)
         self.sidebar = Sidebar()
         self.sidebar.folder_selected.connect(self._on_folder_selected)
+        self.sidebar.view_selected.connect(self._on_view_selected)
         self.sidebar.add_requested.connect(self.choose_folder)
         self.sidebar.remove_requested.connect(self.remove_folder)
         self.splitter = QSplitter()
@@ -201,6 +227,7 @@ class MainWindow(QMainWindow):
         self.grid_model.set_ids(snapshot.ids)
         self.grid_view.verticalScrollBar().setValue(scroll)
         self.similar_model.refresh_rows()
+        self.cluster_model.refresh_rows()
         total = sum(snapshot.counts.values())
         self.sidebar.set_folders(snapshot.folders, total)
         self._has_folders = bool(snapshot.folders)
@@ -214,6 +241,10 @@ class MainWindow(QMainWindow):
     def _show_current_page(self) -> None:
         if self._showing_results:
             self.pages.setCurrentWidget(self.similar_page)
+        elif self._view == CLUSTERS:
+            self.pages.setCurrentWidget(self.clusters_page)
+        elif self._view == DUPLICATES:
+            self.pages.setCurrentWidget(self.duplicates_page)
         elif self._has_folders:
             self.pages.setCurrentWidget(self.grid_view)
         else:
@@ -227,6 +258,15 @@ class MainWindow(QMainWindow):
     def _on_folder_selected(self, folder: Path | None) -> None:
         if folder != self._request.folder:
             self._set_request(folder=folder)
+
+    def _on_view_selected(self, view: str) -> None:
+        self._view = view
+        self._showing_results = False
+        if view == CLUSTERS:
+            self.clusters_page.reload()
+        elif view == DUPLICATES:
+            self.duplicates_page.regroup()
+        self._show_current_page()
 
     def _on_sort_changed(self) -> None:
         order = SortOrder(self.sort.currentData())
@@ -242,7 +282,7 @@ class MainWindow(QMainWindow):
 
     def _on_zoomed(self, size: int) -> None:
         self._state.set_value("thumb_size", size)
-        for view in (self.grid_view, self.similar_view):
+        for view in (self.grid_view, self.similar_view, self.cluster_view):
             view.set_thumb_size(size)
 
     def show_all(self) -> None:
@@ -408,6 +448,29 @@ class MainWindow(QMainWindow):
         self.preview_dialog = PreviewDialog(view, load, self)
         self.preview_dialog.show()
         self.preview_dialog.show_index(index)
+
+    # -- trash and compare ---------------------------------------------------------------
+
+    def trash_selection(self, view: PhotoGridView, confirm: bool = True) -> None:
+        """Delete key in a grid: move the selected photos to the trash, after asking."""
+        paths = view.selected_paths()
+        if not paths or (confirm and not confirm_trash(self, paths)):
+            return
+        trash_in_background(self._services.write_tasks, paths, self._on_trashed, self)
+
+    def _on_trashed(self, report: TrashReport) -> None:
+        self.statusBar().showMessage(report.summary().split("\n")[0], 8000)
+        self.refresh()  # the watcher reports the files gone; the grid follows on the next listing
+
+    def compare(self, members: list[Member], keeper: int) -> None:
+        """Show a duplicate group's keeper and another photo side by side, zoom in sync."""
+        services = self._services
+
+        def load(path: Path, px: int, done: Callable[[QImage], None]) -> None:
+            services.render_tasks.run(lambda: services.render_image(path, px), done)
+
+        self.compare_dialog = CompareDialog(members, keeper, load, self)
+        self.compare_dialog.show()
 
     # -- lifetime ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from photofind.catalog.repo import open_catalog
 from photofind.gui.bridges import IndexerBridge
 from photofind.gui.dispatch import MainThreadDispatcher
+from photofind.gui.grouping import GroupFinder
 from photofind.gui.queries import ListingWorker, SimilarFinder
 from photofind.gui.tasks import TaskRunner
 from photofind.gui.thumbnails import ThumbnailService
@@ -43,10 +44,12 @@ class GuiServices:
     indexer: IndexerBridge
     listing_worker: ListingWorker
     finder: SimilarFinder
+    grouper: GroupFinder
     listing_tasks: TaskRunner
     query_tasks: TaskRunner
     write_tasks: TaskRunner
     render_tasks: TaskRunner
+    group_tasks: TaskRunner
     _executors: tuple[ThreadPoolExecutor, ...]
 
     def render_image(self, path: Path, px: int) -> QImage:
@@ -60,9 +63,10 @@ class GuiServices:
         """Stop the indexer, then the thumbnail workers, then the query threads, then the reader."""
         self.indexer.stop()
         self.thumbnails.shutdown()
-        listing, query = self._executors[:2]
+        listing, query, _, _, group = self._executors
         listing.submit(self.listing_worker.close)
         query.submit(self.finder.close)
+        group.submit(self.grouper.close)
         for executor in self._executors:
             executor.shutdown(wait=True, cancel_futures=True)
         self.listing.close()
@@ -81,9 +85,9 @@ def build_services(
     shared = embedder or OnnxEmbedder(threads=max(1, available_cores() - 1))
     executors = tuple(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"photofind-{name}")
-        for name in ("listing", "query", "write", "render")
+        for name in ("listing", "query", "write", "render", "group")
     )
-    listing_pool, query_pool, write_pool, render_pool = executors
+    listing_pool, query_pool, write_pool, render_pool, group_pool = executors
     return GuiServices(
         library_dir=library_dir,
         cache_dir=cache_dir,
@@ -93,9 +97,11 @@ def build_services(
         indexer=IndexerBridge(dispatcher, library_dir, shared),
         listing_worker=ListingWorker(catalog_file),
         finder=SimilarFinder(library_dir, shared),
+        grouper=GroupFinder(library_dir),
         listing_tasks=TaskRunner(dispatcher, listing_pool),
         query_tasks=TaskRunner(dispatcher, query_pool),
         write_tasks=TaskRunner(dispatcher, write_pool),
         render_tasks=TaskRunner(dispatcher, render_pool),
+        group_tasks=TaskRunner(dispatcher, group_pool),
         _executors=executors,
     )

@@ -43,7 +43,7 @@ def test_folder_fills_grid_and_find_similar_ranks_a_resized_copy_first(
         image.resize((200, 200)).save(photo_folder / "zz_small_astronaut.jpg", quality=85)
     _start(window, services, qtbot, photo_folder)
     assert window.pages.currentWidget() is window.grid_view
-    assert window.sidebar.list.item(1).text() == "pictures (7)"
+    assert window.sidebar.list.item(3).text() == "pictures (7)"
     row = _names(window).index("astronaut.jpg")
     window.grid_view.setCurrentIndex(window.grid_model.index(row))
     menu = window.grid_view.build_context_menu()

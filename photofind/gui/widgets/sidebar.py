@@ -1,4 +1,4 @@
-"""The sidebar: "All photos" and the watched folders with their photo counts."""
+"""The sidebar: "All photos", "Clusters", "Duplicates", the watched folders with their counts."""
 
 from __future__ import annotations
 
@@ -18,15 +18,22 @@ from PySide6.QtWidgets import (
 from photofind.thumbs.listing import FolderSummary
 
 _PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+_VIEW_ROLE = Qt.ItemDataRole.UserRole + 2
+PHOTOS, CLUSTERS, DUPLICATES = "photos", "clusters", "duplicates"
+_SPECIAL = ((CLUSTERS, "Clusters"), (DUPLICATES, "Duplicates"))
 
 
 class Sidebar(QWidget):
-    """Lists "All photos" then each watched folder; selecting one filters the grid.
+    """Lists "All photos", the clusters and duplicates views, then each watched folder.
+
+    Selecting "All photos" or a folder filters the grid (``folder_selected``); every selection
+    also names the view to show (``view_selected``: photos, clusters or duplicates).
 
     Thread affinity: GUI thread.
     """
 
     folder_selected = Signal(object)  # Path | None (None: all photos)
+    view_selected = Signal(str)  # PHOTOS, CLUSTERS or DUPLICATES
     add_requested = Signal()
     remove_requested = Signal(object)  # Path
 
@@ -52,8 +59,8 @@ class Sidebar(QWidget):
 
     def set_folders(self, folders: list[FolderSummary], total: int) -> None:
         """Show these folders (keeps the selection when the folder is still there)."""
-        current = self.current_folder()
-        if folders == self._folders and self.list.count() == len(folders) + 1:
+        current, view = self.current_folder(), self.current_view()
+        if folders == self._folders and self.list.count() == len(folders) + 1 + len(_SPECIAL):
             self.list.item(0).setText(f"All photos ({total})")
             return
         self._folders = folders
@@ -63,6 +70,12 @@ class Sidebar(QWidget):
         all_item.setData(_PATH_ROLE, None)
         self.list.addItem(all_item)
         selected = all_item
+        for kind, title in _SPECIAL:
+            item = QListWidgetItem(title)
+            item.setData(_VIEW_ROLE, kind)
+            self.list.addItem(item)
+            if kind == view:
+                selected = item
         for folder in folders:
             item = QListWidgetItem(f"{folder.path.name or folder.path} ({folder.photos})")
             item.setData(_PATH_ROLE, str(folder.path))
@@ -74,8 +87,8 @@ class Sidebar(QWidget):
                 selected = item
         self.list.setCurrentItem(selected)
         self.list.blockSignals(False)
-        self.remove_button.setEnabled(selected is not all_item)
-        if (selected is all_item) != (current is None):
+        self.remove_button.setEnabled(selected.data(_PATH_ROLE) is not None)
+        if selected is all_item and current is not None:
             self.folder_selected.emit(None)
 
     def current_folder(self) -> Path | None:
@@ -84,10 +97,25 @@ class Sidebar(QWidget):
         raw = item.data(_PATH_ROLE) if item is not None else None
         return Path(raw) if raw else None
 
+    def current_view(self) -> str:
+        """The view of the selected entry: PHOTOS, CLUSTERS or DUPLICATES."""
+        item = self.list.currentItem()
+        kind = item.data(_VIEW_ROLE) if item is not None else None
+        return str(kind) if kind else PHOTOS
+
+    def select_view(self, kind: str) -> None:
+        """Select the entry of ``kind`` (CLUSTERS or DUPLICATES; PHOTOS: "All photos")."""
+        for row in range(self.list.count()):
+            if (self.list.item(row).data(_VIEW_ROLE) or PHOTOS) == kind:
+                self.list.setCurrentRow(row)
+                return
+
     def _on_current_changed(self) -> None:
-        folder = self.current_folder()
+        folder, view = self.current_folder(), self.current_view()
         self.remove_button.setEnabled(folder is not None)
-        self.folder_selected.emit(folder)
+        self.view_selected.emit(view)
+        if view == PHOTOS:
+            self.folder_selected.emit(folder)
 
     def _on_remove(self) -> None:
         folder = self.current_folder()
