@@ -18,6 +18,7 @@ from photofind.errors import KnownError
 from photofind.groups_cli import add_group_commands
 from photofind.library_cli import add_library_commands
 from photofind.search_cli import add_search_commands
+from photofind.selftest import run_self_test
 from photofind.vectors.embedder import FileResult, OnnxEmbedder
 
 Handler = Callable[[argparse.Namespace], int]
@@ -36,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help=f"library folder (default: ${LIBRARY_ENV} or your user data folder)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="load the model, embed a built-in photo, print one line and exit (no window)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="open the desktop window (what no command does)")
@@ -56,7 +62,13 @@ def _add_embed(commands: Any) -> None:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Parse a command line; ``args.handler`` is unset when the window should open."""
-    return build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        if args.command is not None:
+            parser.error("--self-test takes no command")
+        args.handler = run_self_test_command
+    return args
 
 
 def run_cli(argv: Sequence[str]) -> int:
@@ -76,6 +88,11 @@ def run_command(args: argparse.Namespace) -> int:
     except KnownError as exc:
         print(f"photofind: error: {exc}", file=sys.stderr)
         return 1
+
+
+def run_self_test_command(args: argparse.Namespace) -> int:
+    """``photofind --self-test``: see photofind.selftest."""
+    return run_self_test()
 
 
 def run_embed(args: argparse.Namespace) -> int:
