@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from photofind.analysis.duplicates import DuplicateRules, Tier
 from photofind.analysis.groups import LibraryGroups
-from photofind.catalog.repo import open_catalog
 from photofind.indexing.library import CATALOG_FILE, Library
 from photofind.thumbs.listing import PhotoListing
 
@@ -68,10 +67,10 @@ class ClusterEntry:
 class GroupFinder:
     """Groups the library from its stored vectors (never decoding a photo).
 
-    Thread affinity: one dedicated grouping thread. Like the query thread's finder it keeps a
-    :class:`Library` whose catalogue is swapped for a read-only connection (the indexer is the
-    single writer), and a :class:`LibraryGroups` that loads the vectors once; both are reopened
-    when the catalogue changed, so regrouping at a new threshold costs about a second.
+    Thread affinity: one dedicated grouping thread. Like the query thread's finder it keeps a read-
+    only :class:`Library` (the indexer is the single writer), and a :class:`LibraryGroups` that
+    loads the vectors once; both are reopened when the catalogue changed, so regrouping at a new
+    threshold costs about a second.
     """
 
     def __init__(self, library_dir: Path) -> None:
@@ -133,9 +132,7 @@ class GroupFinder:
         signature = self._listing_for().signature()
         if self._groups is None or signature != self._signature:
             self.close_library()
-            library = Library(self._library_dir)  # its model is only read for its id
-            library.catalog.close()
-            library.catalog = open_catalog(library.directory / CATALOG_FILE, readonly=True)
+            library = Library(self._library_dir, readonly=True)  # the model only names vectors
             self._photos = {photo.path: photo for photo in library.catalog.group_photos()}
             self._library, self._groups = library, LibraryGroups(library)
             self._signature = signature
@@ -144,7 +141,7 @@ class GroupFinder:
     def close_library(self) -> None:
         """Forget the loaded library (call on the grouping thread)."""
         if self._library is not None:
-            self._library.catalog.close()  # not Library.close(): that would save the index
+            self._library.close()
         self._library = self._groups = self._clusters = None
 
     def close(self) -> None:

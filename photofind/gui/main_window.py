@@ -40,7 +40,7 @@ from photofind.gui.duplicates import DuplicatesPage
 from photofind.gui.grouping import Member
 from photofind.gui.models.photo_grid import PhotoGridModel
 from photofind.gui.preview import PreviewDialog
-from photofind.gui.queries import ListingRequest, SimilarAnswer, Snapshot, add_folder, remove_folder
+from photofind.gui.queries import ListingRequest, SimilarAnswer, Snapshot
 from photofind.gui.services import GuiServices
 from photofind.gui.similar import QUERY_PX, SimilarPage
 from photofind.gui.trash import TrashReport, confirm_trash, trash_in_background
@@ -54,7 +54,8 @@ from photofind.thumbs.listing import SortOrder
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 1000  # the catalogue is re-listed when it changed; a cheap signature query per tick
+# The indexer reports its changes; the poll is a safety net (a cheap signature query per tick).
+POLL_MS = 5000
 PROGRESS_REFRESH_MS = 300  # after an indexing batch, re-list soon so the grid fills visibly
 SEARCH_DELAY_MS = 200
 PASTED_DIR = "pasted"
@@ -190,6 +191,8 @@ class MainWindow(QMainWindow):
         indexer.progressed.connect(self._on_progress)
         indexer.became_idle.connect(self._on_idle)
         indexer.failed.connect(self._on_indexer_failed)
+        indexer.changed.connect(self._on_catalogue_changed)
+        indexer.command_failed.connect(self._on_command_failed)
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self.refresh)
         self._poll.start()
@@ -309,6 +312,15 @@ class MainWindow(QMainWindow):
     def _on_indexer_failed(self, message: str) -> None:
         self.progress_label.setText(message)
 
+    def _on_catalogue_changed(self) -> None:
+        """The indexer changed photos: re-list soon (coalesced, so bursts cost one listing)."""
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def _on_command_failed(self, message: str) -> None:
+        QMessageBox.warning(self, APP_NAME, message)
+        self.refresh(force=True)
+
     # -- folders -------------------------------------------------------------------------
 
     def choose_folder(self) -> None:
@@ -318,14 +330,12 @@ class MainWindow(QMainWindow):
             self.add_folder(Path(chosen))
 
     def add_folder(self, folder: Path) -> None:
-        """Watch ``folder`` (written on the write thread; the indexer picks it up)."""
-        library_dir = self._services.library_dir
-        self.statusBar().showMessage(f"Adding {folder}…", 5000)
-        self._services.write_tasks.run(
-            lambda: add_folder(library_dir, folder),
-            lambda _: self._on_folders_changed(f"Watching {folder}: indexing starts shortly"),
-            self._on_write_failed,
-        )
+        """Watch ``folder``: the indexer (the single writer) adds, scans and indexes it."""
+        if not folder.is_dir():
+            QMessageBox.warning(self, APP_NAME, f"Not a folder: {folder}")
+            return
+        self._services.indexer.add_folder(folder)
+        self._on_folders_changed(f"Watching {folder}: indexing starts at once")
 
     def remove_folder(self, folder: Path, confirm: bool = True) -> None:
         """Stop watching ``folder`` and forget its photos (files are not touched)."""
@@ -337,21 +347,12 @@ class MainWindow(QMainWindow):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        library_dir = self._services.library_dir
-        self._services.write_tasks.run(
-            lambda: remove_folder(library_dir, folder),
-            lambda _: self._on_folders_changed(f"No longer watching {folder}"),
-            self._on_write_failed,
-        )
+        self._services.indexer.remove_folder(folder)
+        self._on_folders_changed(f"No longer watching {folder}")
 
     def _on_folders_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
         self.refresh(force=True)
-
-    def _on_write_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, KnownError):
-            log.error("library change failed", exc_info=exc)
-        QMessageBox.warning(self, APP_NAME, str(exc))
 
     # -- find similar --------------------------------------------------------------------
 
@@ -482,6 +483,8 @@ class MainWindow(QMainWindow):
         indexer.progressed.disconnect(self._on_progress)
         indexer.became_idle.disconnect(self._on_idle)
         indexer.failed.disconnect(self._on_indexer_failed)
+        indexer.changed.disconnect(self._on_catalogue_changed)
+        indexer.command_failed.disconnect(self._on_command_failed)
         self._state.save(self, self.splitter)
         super().closeEvent(event)
 

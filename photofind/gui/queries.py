@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from photofind.catalog.records import PhotoId
-from photofind.catalog.repo import open_catalog
 from photofind.indexing.library import CATALOG_FILE, Library
 from photofind.thumbs.listing import FolderSummary, PhotoListing, SortOrder
 from photofind.vectors.embedder import OnnxEmbedder
@@ -104,11 +103,11 @@ class ListingWorker:
 class SimilarFinder:
     """Answers similarity queries with a library of its own.
 
-    Thread affinity: one dedicated query thread. It keeps a :class:`Library` whose catalogue is
-    swapped for a read-only connection right after opening (the service thread is the single
-    writer), and reopens it when the catalogue changed, so the vector index it searches is
-    reconciled with the photos indexed since. The embedder (thread-safe) is shared with the
-    indexer, so an outside image costs no second model load.
+    Thread affinity: one dedicated query thread. It keeps a read-only :class:`Library` (the service
+    thread is the single writer; this one never writes the catalogue or the index), and reopens it
+    when the catalogue changed, so the vector index it searches is reconciled with the photos
+    indexed since. The embedder (thread-safe) is shared with the indexer, so an outside image costs
+    no second model load.
     """
 
     def __init__(self, library_dir: Path, embedder: OnnxEmbedder) -> None:
@@ -147,16 +146,14 @@ class SimilarFinder:
         signature = self._listing_for().signature()
         if self._library is None or signature != self._signature:
             self.close_library()
-            library = Library(self._library_dir, self._embedder)
-            library.catalog.close()
-            library.catalog = open_catalog(library.directory / CATALOG_FILE, readonly=True)
+            library = Library(self._library_dir, self._embedder, readonly=True)
             self._library, self._signature = library, signature
         return self._library
 
     def close_library(self) -> None:
         """Close the library (call on the query thread); it is reopened on the next query."""
         if self._library is not None:
-            self._library.catalog.close()  # not Library.close(): that would save the index
+            self._library.close()
             self._library = None
 
     def close(self) -> None:
@@ -165,25 +162,3 @@ class SimilarFinder:
         if self._listing is not None:
             self._listing.close()
             self._listing = None
-
-
-def add_folder(library_dir: Path, folder: Path) -> None:
-    """Watch ``folder``: a short-lived writer, on a worker thread; the indexer notices the folder.
-
-    Raises:
-        KnownError: when ``folder`` is not a folder.
-    """
-    library = Library(library_dir)
-    try:
-        library.add_folder(folder)
-    finally:
-        library.catalog.close()
-
-
-def remove_folder(library_dir: Path, folder: Path) -> None:
-    """Stop watching ``folder`` and forget its photos (the files stay)."""
-    library = Library(library_dir)
-    try:
-        library.remove_folder(folder)
-    finally:
-        library.catalog.close()

@@ -94,8 +94,12 @@ class IndexerService:
     # -- commands, from any thread ------------------------------------------------------------
 
     def submit(self, command: Command) -> None:
-        """Run ``command(library, watcher)`` on the service thread, in order."""
+        """Run ``command(library, watcher)`` on the service thread, in order.
+
+        A long indexing run yields after its current batch, so commands never wait for it.
+        """
         self._commands.put(command)
+        self._halt.set()
 
     def add_folder(self, path: Path) -> None:
         """Watch a folder, scan it and index it."""
@@ -126,9 +130,7 @@ class IndexerService:
     def resume(self) -> None:
         """Index again, starting with whatever is pending."""
         self._paused = False
-        if not self._stop.is_set():
-            self._halt.clear()
-        self.submit(lambda library, _: self._index(library))
+        self.submit(lambda library, _: None)  # wakes the loop, which then indexes
 
     def _run(self) -> None:
         lower_thread_priority()
@@ -184,11 +186,15 @@ class IndexerService:
         self._index(library)
 
     def _run_commands(self, library: Library, watcher: FolderWatcher) -> None:
+        """Run the queued commands, then go back to whatever indexing they interrupted."""
+        ran = False
         while True:
             try:
                 command = self._commands.get_nowait()
             except queue.Empty:
-                return
+                break
+            ran = True
+            self._release_halt()
             try:
                 command(library, watcher)
             except KnownError as exc:
@@ -196,6 +202,14 @@ class IndexerService:
                 if self._on_error is not None:
                     self._on_error(str(exc))
             self._changed()
+        if ran:
+            self._release_halt()
+            self._index(library)
+
+    def _release_halt(self) -> None:
+        """Let indexing run again, unless it is paused, stopping, or more commands wait."""
+        if not (self._paused or self._stop.is_set() or not self._commands.empty()):
+            self._halt.clear()
 
     def _add_folder(self, library: Library, watcher: FolderWatcher, path: Path) -> None:
         folder = library.add_folder(path)
