@@ -45,6 +45,8 @@ from photofind.gui.services import GuiServices
 from photofind.gui.similar import QUERY_PX, SimilarPage
 from photofind.gui.trash import TrashReport, confirm_trash, trash_in_background
 from photofind.gui.views.photo_grid import PhotoGridView
+from photofind.gui.widgets.activity import ActivityBar
+from photofind.gui.widgets.failed_files import FailedFilesDialog
 from photofind.gui.widgets.sidebar import CLUSTERS, DUPLICATES, PHOTOS, Sidebar
 from photofind.gui.widgets.welcome import WelcomePage
 from photofind.gui.window_state import WindowState
@@ -169,10 +171,14 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
     def _build_status(self) -> None:
-        self.progress_label = QLabel()
-        self.count_label = QLabel()
-        self.statusBar().addWidget(self.progress_label, 1)
-        self.statusBar().addPermanentWidget(self.count_label)
+        self.activity = ActivityBar()
+        self.progress_label, self.count_label = (
+            self.activity.progress_label,
+            self.activity.count_label,
+        )
+        self.activity.pause_toggled.connect(self._services.indexer.set_paused)
+        self.activity.failures_requested.connect(self.show_failures)
+        self.statusBar().addWidget(self.activity, 1)
 
     def _build_actions(self) -> None:
         self._action("Find similar", QKeySequence("Ctrl+F"), self.find_similar_to_selection)
@@ -235,7 +241,7 @@ class MainWindow(QMainWindow):
         self.sidebar.set_folders(snapshot.folders, total)
         self._has_folders = bool(snapshot.folders)
         self._show_current_page()
-        self.count_label.setText(_count_text(snapshot.counts))
+        self.activity.show_library(snapshot.counts, snapshot.folders)
 
     def _on_listing_failed(self, exc: Exception) -> None:
         self._listing_busy = False
@@ -296,21 +302,30 @@ class MainWindow(QMainWindow):
     # -- indexing status -----------------------------------------------------------------
 
     def _on_progress(self, progress: Progress) -> None:
-        text = f"Indexing: {progress.done} of {progress.total} photos"
-        if progress.rate > 0:
-            text += f" · {progress.rate:.1f} photos/s"
-        if progress.failed:
-            text += f" · {progress.failed} could not be read"
-        self.progress_label.setText(text)
+        self.activity.show_progress(progress)
         if not self._soon.isActive():
             self._soon.start()
 
     def _on_idle(self) -> None:
-        self.progress_label.setText("Up to date · watching for changes")
+        self.activity.show_idle()
         self.refresh()
 
     def _on_indexer_failed(self, message: str) -> None:
-        self.progress_label.setText(message)
+        self.activity.show_message(message)
+
+    def show_failures(self) -> None:
+        """List the files that could not be read (read on the listing thread), to retry them."""
+        self._services.listing_tasks.run(self._services.listing_worker.failed, self._on_failures)
+
+    def _on_failures(self, failures: list[tuple[Path, str]]) -> None:
+        dialog = FailedFilesDialog(failures, self)
+        dialog.retry_requested.connect(self._retry)
+        dialog.open()
+        self.failures_dialog = dialog
+
+    def _retry(self, paths: list[Path]) -> None:
+        self._services.indexer.retry_failed(paths or None)
+        self.statusBar().showMessage("Reading the files again…", 5000)
 
     def _on_catalogue_changed(self) -> None:
         """The indexer changed photos: re-list soon (coalesced, so bursts cost one listing)."""
@@ -501,15 +516,3 @@ def _save_image(image: QImage, target: Path) -> Path:
     if not image.save(str(target)):  # the format follows the suffix
         raise KnownError(f"cannot save the pasted picture to {target}")
     return target
-
-
-def _count_text(counts: dict[str, int]) -> str:
-    total = sum(counts.values())
-    parts = [f"{total} photo{'s' if total != 1 else ''}"]
-    if counts.get("pending"):
-        parts.append(f"{counts['pending']} waiting")
-    if counts.get("failed"):
-        parts.append(f"{counts['failed']} unreadable")
-    if counts.get("offline"):
-        parts.append(f"{counts['offline']} offline")
-    return " · ".join(parts)

@@ -92,6 +92,10 @@ class ListingWorker:
             listing.state_counts(),
         )
 
+    def failed(self) -> list[tuple[Path, str]]:
+        """The files that could not be read, with their reasons."""
+        return self._listing().failed()
+
     def close(self) -> None:
         """Close this thread's connection (call on the worker thread)."""
         listing: PhotoListing | None = getattr(self._local, "listing", None)

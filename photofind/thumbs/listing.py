@@ -51,6 +51,7 @@ class FolderSummary:
     path: Path
     online: bool
     photos: int
+    watch_mode: str | None = None  # "native", "polling", or None before the first watch
 
 
 class PhotoListing:
@@ -135,10 +136,17 @@ class PhotoListing:
     def folders(self) -> list[FolderSummary]:
         """The watched folders with their photo counts, sorted by path."""
         rows = self._conn.execute(
-            "SELECT f.path, f.online, (SELECT count(*) FROM photos p WHERE p.folder_id = f.id) "
-            "FROM folders f ORDER BY f.path"
+            "SELECT f.path, f.online, (SELECT count(*) FROM photos p WHERE p.folder_id = f.id), "
+            "f.watch_mode FROM folders f ORDER BY f.path"
         ).fetchall()
-        return [FolderSummary(decode_path(r[0]), bool(r[1]), int(r[2])) for r in rows]
+        return [FolderSummary(decode_path(r[0]), bool(r[1]), int(r[2]), r[3]) for r in rows]
+
+    def failed(self) -> list[tuple[Path, str]]:
+        """The files that could not be read, with the reason, sorted by path."""
+        rows = self._conn.execute(
+            "SELECT path, error FROM photos WHERE state = 'failed' ORDER BY path"
+        ).fetchall()
+        return [(decode_path(r[0]), str(r[1] or "unknown error")) for r in rows]
 
     def state_counts(self) -> dict[str, int]:
         """How many photos are in each state."""
