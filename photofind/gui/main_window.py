@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 POLL_MS = 5000
 PROGRESS_REFRESH_MS = 300  # after an indexing batch, re-list soon so the grid fills visibly
 SEARCH_DELAY_MS = 200
+RECENT_SEARCHES = 6
 PASTED_DIR = "pasted"
 
 
@@ -143,6 +144,8 @@ class MainWindow(QMainWindow):
         self.sidebar.view_selected.connect(self._on_view_selected)
         self.sidebar.add_requested.connect(self.choose_folder)
         self.sidebar.remove_requested.connect(self.remove_folder)
+        self.sidebar.search_requested.connect(self.search_labels)
+        self.sidebar.set_recent(self._recent_searches())
         self.splitter = QSplitter()
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.pages)
@@ -153,9 +156,15 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", movable=False)
         toolbar.setObjectName("main-toolbar")
-        self.search = QLineEdit(placeholderText="Filter by file name  (Ctrl+L)")
+        self.search = QLineEdit(
+            placeholderText="Search: dog, beach, car… (Enter) · filters names as you type"
+        )
+        self.search.setToolTip(
+            "Ctrl+L. Typing filters by file name; Enter finds photos by what is in them."
+        )
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(360)
+        self.search.returnPressed.connect(lambda: self.search_labels(self.search.text()))
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._on_search)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
@@ -400,6 +409,33 @@ class MainWindow(QMainWindow):
             lambda image: self._on_query_image(query_id, image),
             lambda exc: log.info("no picture for the query: %s", exc),
         )
+
+    def search_labels(self, words: str) -> None:
+        """Show the photos of ``words`` ("dog", "beach", "car"), by what the model sees in them."""
+        words = " ".join(words.split())
+        if not words:
+            return
+        self._remember_search(words)
+        self._query_id += 1
+        query_id = self._query_id
+        self._showing_results = True
+        self.similar_page.show_pending(f"“{words}”")
+        self._show_current_page()
+        finder = self._services.finder
+        self._services.query_tasks.run(
+            lambda: finder.search_labels(words),
+            lambda answer: self._on_answer(query_id, answer),
+            lambda exc: self._on_query_failed(query_id, exc),
+        )
+
+    def _recent_searches(self) -> list[str]:
+        saved = str(self._state.value("recent_searches", ""))
+        return [line for line in saved.split("\n") if line]
+
+    def _remember_search(self, words: str) -> None:
+        recent = [words] + [w for w in self._recent_searches() if w != words]
+        self._state.set_value("recent_searches", "\n".join(recent[:RECENT_SEARCHES]))
+        self.sidebar.set_recent(recent[:RECENT_SEARCHES])
 
     def _on_answer(self, query_id: int, answer: SimilarAnswer) -> None:
         if query_id == self._query_id:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from photofind.analysis.labels import search
 from photofind.catalog.records import PhotoId
 from photofind.indexing.library import CATALOG_FILE, Library
 from photofind.thumbs.listing import FolderSummary, PhotoListing, SortOrder
@@ -20,6 +21,9 @@ from photofind.vectors.embedder import OnnxEmbedder
 log = logging.getLogger(__name__)
 
 SIMILAR_K = 200  # results per query; the threshold slider filters them without asking again
+
+
+LABEL_SEARCH_K = 500  # label search results shown at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class SimilarAnswer:
     queries: list[Path]
     hits: list[SimilarHit] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    words: str | None = None  # set for a label search ("dog"): scores are label matches
 
 
 class ListingWorker:
@@ -139,6 +144,22 @@ class SimilarFinder:
             (SimilarHit(ids[p], p, s, dup) for p, (s, dup) in best.items() if p in ids),
             key=lambda hit: (not hit.exact_duplicate, -hit.score),
         )
+        return answer
+
+    def search_labels(self, words: str, k: int = LABEL_SEARCH_K) -> SimilarAnswer:
+        """Photos whose predicted labels match ``words`` ("dog" finds every breed), best first."""
+        understood, found = search(self._current_library().catalog, words, k)
+        answer = SimilarAnswer([], words=words)
+        if not understood.terms:
+            answer.errors.append(
+                f"No photo label matches “{words}”: try a common word such as dog, beach or car."
+            )
+        ids = self._listing_for().ids_for_paths([hit.path for hit in found])
+        answer.hits = [
+            SimilarHit(ids[hit.path], hit.path, min(1.0, hit.score), False)
+            for hit in found
+            if hit.path in ids
+        ]
         return answer
 
     def _listing_for(self) -> PhotoListing:

@@ -49,6 +49,7 @@ class SimilarPage(QWidget):
         self.slider.setValue(DEFAULT_THRESHOLD)
         self.slider.setToolTip("Hide results less similar than this")
         self.threshold_label = QLabel()
+        self.threshold_caption = QLabel("Minimum similarity")
         self.slider.valueChanged.connect(self._apply_threshold)
         back = QPushButton("← All photos")
         back.clicked.connect(self.back_requested)
@@ -59,7 +60,7 @@ class SimilarPage(QWidget):
         text.addWidget(self.title)
         text.addWidget(self.summary)
         threshold = QHBoxLayout()
-        threshold.addWidget(QLabel("Minimum similarity"))
+        threshold.addWidget(self.threshold_caption)
         threshold.addWidget(self.slider, 1)
         threshold.addWidget(self.threshold_label)
         text.addLayout(threshold)
@@ -89,9 +90,16 @@ class SimilarPage(QWidget):
     def show_answer(self, answer: SimilarAnswer) -> None:
         """Show a query's results, filtered by the current threshold."""
         self._answer = answer
-        first = answer.queries[0].name if answer.queries else "?"
-        more = f" and {len(answer.queries) - 1} more" if len(answer.queries) > 1 else ""
-        self.title.setText(f"Similar to {first}{more}")
+        labels = answer.words is not None
+        for widget in (self.slider, self.threshold_label, self.threshold_caption):
+            widget.setVisible(not labels)
+        self.query_picture.setVisible(not labels)
+        if labels:
+            self.title.setText(f"Photos of “{answer.words}”")
+        else:
+            first = answer.queries[0].name if answer.queries else "?"
+            more = f" and {len(answer.queries) - 1} more" if len(answer.queries) > 1 else ""
+            self.title.setText(f"Similar to {first}{more}")
         self._apply_threshold()
 
     def show_error(self, message: str) -> None:
@@ -105,6 +113,8 @@ class SimilarPage(QWidget):
         self.threshold_label.setText(f"{self.slider.value()}%")
         if self._answer is None:
             return
+        if self._answer.words is not None:  # label matches: every hit, best first
+            threshold = 0.0
         shown = [h for h in self._answer.hits if h.exact_duplicate or h.score >= threshold]
         self.model.set_ids(
             [h.photo_id for h in shown],

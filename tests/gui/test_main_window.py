@@ -132,3 +132,25 @@ def test_geometry_and_zoom_are_remembered(
     qtbot.addWidget(second)
     assert second.size().width() == 700
     assert second.grid_view.thumb_size == 224
+
+
+def test_label_search_box_and_recent_searches(
+    window: MainWindow, services: GuiServices, qtbot: QtBot, photo_folder: Path
+) -> None:
+    _start(window, services, qtbot, photo_folder)
+    window.search.setText("cat")
+    window.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: window.similar_model.rowCount() > 0, timeout=TIMEOUT_MS)
+    assert _names(window, similar=True)[0] == "chelsea.jpg"
+    assert window.similar_page.title.text() == "Photos of “cat”"
+    assert not window.similar_page.slider.isVisible()
+    assert window.sidebar.recent.item(0).text() == "cat"
+
+    window.search.setText("xyzzyq")
+    window.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: "No photo label matches" in window.similar_page.summary.text())
+    assert window.similar_model.rowCount() == 0
+
+    window.sidebar.recent.itemClicked.emit(window.sidebar.recent.item(1))  # "cat" again
+    qtbot.waitUntil(lambda: window.similar_model.rowCount() > 0, timeout=TIMEOUT_MS)
+    assert [window.sidebar.recent.item(i).text() for i in range(2)] == ["cat", "xyzzyq"]

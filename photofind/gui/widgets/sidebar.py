@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -21,6 +22,7 @@ _PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 _VIEW_ROLE = Qt.ItemDataRole.UserRole + 2
 PHOTOS, CLUSTERS, DUPLICATES = "photos", "clusters", "duplicates"
 _SPECIAL = ((CLUSTERS, "Clusters"), (DUPLICATES, "Duplicates"))
+RECENT_HEIGHT = 130  # about six searches
 
 
 class Sidebar(QWidget):
@@ -36,6 +38,7 @@ class Sidebar(QWidget):
     view_selected = Signal(str)  # PHOTOS, CLUSTERS or DUPLICATES
     add_requested = Signal()
     remove_requested = Signal(object)  # Path
+    search_requested = Signal(str)  # a recent search, chosen again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,10 +53,18 @@ class Sidebar(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
+        self.recent_title = QLabel("Recent searches")
+        self.recent = QListWidget()
+        self.recent.setMaximumHeight(RECENT_HEIGHT)
+        self.recent.itemActivated.connect(lambda item: self.search_requested.emit(item.text()))
+        self.recent.itemClicked.connect(lambda item: self.search_requested.emit(item.text()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.recent_title)
+        layout.addWidget(self.recent)
         layout.addLayout(buttons)
+        self.set_recent([])
         self._folders: list[FolderSummary] = []
         self.set_folders([], 0)
 
@@ -90,6 +101,13 @@ class Sidebar(QWidget):
         self.remove_button.setEnabled(selected.data(_PATH_ROLE) is not None)
         if selected is all_item and current is not None:
             self.folder_selected.emit(None)
+
+    def set_recent(self, searches: list[str]) -> None:
+        """Show the latest label searches, newest first (hidden while there are none)."""
+        self.recent.clear()
+        self.recent.addItems(searches)
+        self.recent_title.setVisible(bool(searches))
+        self.recent.setVisible(bool(searches))
 
     def current_folder(self) -> Path | None:
         """The selected folder (None: all photos)."""
