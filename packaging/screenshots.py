@@ -120,6 +120,8 @@ def shoot(
     save_png(window, out / "main-window.png")
     window.find_similar([photos / QUERY])
     wait_until(app, lambda: window.similar_model.rowCount() > 0)
+    window.similar_page.slider.setValue(25)  # show the wider neighbourhood, grouped by look
+    window.similar_page.group_toggle.setChecked(True)
     wait_until(app, lambda: thumbnails_done(window, 12))
     wait_until(app, lambda: window.similar_page.query_picture.pixmap() is not None)
     app.processEvents()

@@ -156,9 +156,7 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", movable=False)
         toolbar.setObjectName("main-toolbar")
-        self.search = QLineEdit(
-            placeholderText="Search: dog, beach, car… (Enter) · filters names as you type"
-        )
+        self.search = QLineEdit(placeholderText="Search photos: dog, beach, car…  (Ctrl+L)")
         self.search.setToolTip(
             "Ctrl+L. Typing filters by file name; Enter finds photos by what is in them."
         )

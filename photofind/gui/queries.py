@@ -6,12 +6,16 @@ states which thread it belongs to.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from photofind.analysis.clusters import subclusters
 from photofind.analysis.labels import search
 from photofind.catalog.records import PhotoId
 from photofind.indexing.library import CATALOG_FILE, Library
@@ -54,6 +58,7 @@ class SimilarHit:
     path: Path
     score: float
     exact_duplicate: bool
+    group: int = 0  # its visual sub-cluster within the answer (0: the best result's)
 
 
 @dataclass
@@ -140,10 +145,11 @@ class SimilarFinder:
                 score = (match.score, match.exact_duplicate)
                 best[match.path] = max(best.get(match.path, score), score)
         ids = self._listing_for().ids_for_paths(list(best))
-        answer.hits = sorted(
+        hits = sorted(
             (SimilarHit(ids[p], p, s, dup) for p, (s, dup) in best.items() if p in ids),
             key=lambda hit: (not hit.exact_duplicate, -hit.score),
         )
+        answer.hits = with_groups(hits, library)
         return answer
 
     def search_labels(self, words: str, k: int = LABEL_SEARCH_K) -> SimilarAnswer:
@@ -187,3 +193,22 @@ class SimilarFinder:
         if self._listing is not None:
             self._listing.close()
             self._listing = None
+
+
+def with_groups(hits: list[SimilarHit], library: Library) -> list[SimilarHit]:
+    """The hits with their visual sub-cluster (alike results share a group), same order."""
+    found = [library.catalog.vector_for_path(hit.path, library.model_id) for hit in hits]
+    vectors = {i: vector for i, vector in enumerate(found) if vector is not None}
+    known = sorted(vectors)
+    group_of: dict[int, int] = {}
+    if known:
+        stacked = np.stack([vectors[i] for i in known])
+        for number, members in enumerate(subclusters(stacked)):
+            group_of.update((known[m], number) for m in members)
+    fresh = len(known)  # results without a stored vector get groups of their own
+    grouped = []
+    for i, hit in enumerate(hits):
+        if i not in group_of:
+            group_of[i], fresh = fresh, fresh + 1
+        grouped.append(dataclasses.replace(hit, group=group_of[i]))
+    return grouped

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -50,6 +51,9 @@ class SimilarPage(QWidget):
         self.slider.setToolTip("Hide results less similar than this")
         self.threshold_label = QLabel()
         self.threshold_caption = QLabel("Minimum similarity")
+        self.group_toggle = QCheckBox("Group by look")
+        self.group_toggle.setToolTip("Gather results that look alike (visual sub-clusters)")
+        self.group_toggle.toggled.connect(self._apply_threshold)
         self.slider.valueChanged.connect(self._apply_threshold)
         back = QPushButton("← All photos")
         back.clicked.connect(self.back_requested)
@@ -63,6 +67,7 @@ class SimilarPage(QWidget):
         threshold.addWidget(self.threshold_caption)
         threshold.addWidget(self.slider, 1)
         threshold.addWidget(self.threshold_label)
+        threshold.addWidget(self.group_toggle)
         text.addLayout(threshold)
         header = QHBoxLayout()
         header.addWidget(self.query_picture)
@@ -91,7 +96,12 @@ class SimilarPage(QWidget):
         """Show a query's results, filtered by the current threshold."""
         self._answer = answer
         labels = answer.words is not None
-        for widget in (self.slider, self.threshold_label, self.threshold_caption):
+        for widget in (
+            self.slider,
+            self.threshold_label,
+            self.threshold_caption,
+            self.group_toggle,
+        ):
             widget.setVisible(not labels)
         self.query_picture.setVisible(not labels)
         if labels:
@@ -116,9 +126,15 @@ class SimilarPage(QWidget):
         if self._answer.words is not None:  # label matches: every hit, best first
             threshold = 0.0
         shown = [h for h in self._answer.hits if h.exact_duplicate or h.score >= threshold]
+        grouped = self.group_toggle.isChecked() and self._answer.words is None
+        if grouped:  # groups in the order of their best result; inside, by score as before
+            shown.sort(key=lambda hit: hit.group)
         self.model.set_ids(
             [h.photo_id for h in shown],
-            {h.photo_id: Similarity(h.score, h.exact_duplicate) for h in shown},
+            {
+                h.photo_id: Similarity(h.score, h.exact_duplicate, h.group if grouped else None)
+                for h in shown
+            },
         )
         duplicates = sum(h.exact_duplicate for h in shown)
         text = f"{len(shown)} of {len(self._answer.hits)} results"

@@ -11,6 +11,7 @@ from PySide6.QtGui import QDropEvent, QImage
 from pytestqt.qtbot import QtBot
 
 from photofind.gui.main_window import MainWindow
+from photofind.gui.models.photo_grid import Role
 from photofind.gui.services import GuiServices
 
 pytestmark = pytest.mark.slow
@@ -154,3 +155,28 @@ def test_label_search_box_and_recent_searches(
     window.sidebar.recent.itemClicked.emit(window.sidebar.recent.item(1))  # "cat" again
     qtbot.waitUntil(lambda: window.similar_model.rowCount() > 0, timeout=TIMEOUT_MS)
     assert [window.sidebar.recent.item(i).text() for i in range(2)] == ["cat", "xyzzyq"]
+
+
+def test_results_group_into_visual_subclusters(
+    window: MainWindow, services: GuiServices, qtbot: QtBot, photo_folder: Path
+) -> None:
+    for name in ("coffee", "rocket"):
+        with Image.open(photo_folder / f"{name}.jpg") as image:
+            for i, scale in enumerate((0.5, 0.35)):
+                size = (int(image.width * scale), int(image.height * scale))
+                image.resize(size).save(photo_folder / f"{name}_copy{i}.jpg", quality=80)
+    _start(window, services, qtbot, photo_folder)
+    window.find_similar([photo_folder / "coffee.jpg"])
+    qtbot.waitUntil(lambda: window.similar_model.rowCount() > 0, timeout=TIMEOUT_MS)
+    page, model = window.similar_page, window.similar_model
+    page.slider.setValue(0)
+    assert model.index(0).data(Role.GROUP) is None  # not grouped until asked
+    page.group_toggle.setChecked(True)
+    groups = {
+        model.index(r).data(): model.index(r).data(Role.GROUP) for r in range(model.rowCount())
+    }
+    assert groups["coffee_copy0.jpg"] == groups["coffee_copy1.jpg"] == 0
+    assert groups["rocket.jpg"] == groups["rocket_copy0.jpg"] == groups["rocket_copy1.jpg"]
+    assert groups["rocket.jpg"] != 0
+    order = [groups[model.index(r).data()] for r in range(model.rowCount())]
+    assert order == sorted(order)  # each group's photos sit together

@@ -12,6 +12,10 @@ PADDING = 6
 RADIUS = 6.0
 
 
+GROUP_HUE_STEP = 137  # the golden angle: neighbouring groups get clearly different hues
+GROUP_BAND_PX = 4
+
+
 class ThumbnailDelegate(QStyledItemDelegate):
     """Draws a square thumbnail cell of ``thumb_size`` logical pixels plus a line of text.
 
@@ -105,6 +109,16 @@ class ThumbnailDelegate(QStyledItemDelegate):
             color = palette.color(QPalette.ColorRole.Highlight)
             text = palette.color(QPalette.ColorRole.HighlightedText)
             _badge(painter, box, "Exact duplicate", color, text, bottom=False)
+        group = index.data(Role.GROUP)
+        if isinstance(group, int):
+            _group_band(painter, box, group)
+
+
+def _group_band(painter: QPainter, box: QRect, group: int) -> None:
+    """A coloured band and "look N" under the picture: results of one sub-cluster match."""
+    color = QColor.fromHsv((group * GROUP_HUE_STEP) % 360, 150, 200)
+    painter.fillRect(QRect(box.left(), box.bottom() + 1, box.width(), GROUP_BAND_PX), color)
+    _badge(painter, box, f"look {group + 1}", color, QColor("black"), bottom=True, right=True)
 
 
 def _badge(
@@ -115,12 +129,14 @@ def _badge(
     foreground: QColor,
     *,
     bottom: bool,
+    right: bool = False,
 ) -> None:
     metrics = painter.fontMetrics()
     width = metrics.horizontalAdvance(text) + 10
     height = metrics.height() + 4
     y = box.bottom() - height - 4 if bottom else box.top() + 4
-    rect = QRectF(box.left() + 4, y, width, height)
+    x = box.right() - width - 4 if right else box.left() + 4
+    rect = QRectF(x, y, width, height)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(background)
     painter.drawRoundedRect(rect, 4, 4)

@@ -28,6 +28,7 @@ class Role(IntEnum):
     SCORE = Qt.ItemDataRole.UserRole + 3
     DUPLICATE = Qt.ItemDataRole.UserRole + 4
     FAILED = Qt.ItemDataRole.UserRole + 5
+    GROUP = Qt.ItemDataRole.UserRole + 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class Similarity:
 
     score: float
     exact_duplicate: bool = False
+    group: int | None = None  # its visual sub-cluster, when results are grouped
 
 
 class PhotoGridModel(QAbstractListModel):
@@ -128,6 +130,9 @@ class PhotoGridModel(QAbstractListModel):
         if role == Role.DUPLICATE:
             similarity = self._similarity.get(photo_id)
             return similarity is not None and similarity.exact_duplicate
+        if role == Role.GROUP:
+            similarity = self._similarity.get(photo_id)
+            return None if similarity is None else similarity.group
         row = self._row(index.row())
         if role == Role.ROW:
             return row
