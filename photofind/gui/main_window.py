@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QSlider,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -44,7 +45,7 @@ from photofind.gui.queries import ListingRequest, SimilarAnswer, Snapshot
 from photofind.gui.services import GuiServices
 from photofind.gui.similar import QUERY_PX, SimilarPage
 from photofind.gui.trash import TrashReport, confirm_trash, trash_in_background
-from photofind.gui.views.photo_grid import PhotoGridView
+from photofind.gui.views.photo_grid import MAX_THUMB, MIN_THUMB, ZOOM_STEP, PhotoGridView
 from photofind.gui.widgets.activity import ActivityBar
 from photofind.gui.widgets.failed_files import FailedFilesDialog
 from photofind.gui.widgets.sidebar import CLUSTERS, DUPLICATES, PHOTOS, Sidebar
@@ -61,6 +62,7 @@ POLL_MS = 5000
 PROGRESS_REFRESH_MS = 300  # after an indexing batch, re-list soon so the grid fills visibly
 SEARCH_DELAY_MS = 200
 RECENT_SEARCHES = 6
+ZOOM_SLIDER_WIDTH = 160
 PASTED_DIR = "pasted"
 
 
@@ -175,6 +177,17 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Sort by "))
         toolbar.addWidget(self.sort)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Size "))
+        self.zoom = QSlider(Qt.Orientation.Horizontal)
+        self.zoom.setRange(MIN_THUMB, MAX_THUMB)
+        self.zoom.setSingleStep(ZOOM_STEP)
+        self.zoom.setPageStep(ZOOM_STEP)
+        self.zoom.setMaximumWidth(ZOOM_SLIDER_WIDTH)
+        self.zoom.setToolTip("Thumbnail size (Ctrl+wheel or Ctrl+= / Ctrl+- in the grid)")
+        self.zoom.setValue(self.grid_view.thumb_size)
+        self.zoom.valueChanged.connect(self._on_zoomed)
+        toolbar.addWidget(self.zoom)
         self.addToolBar(toolbar)
 
     def _build_status(self) -> None:
@@ -300,6 +313,10 @@ class MainWindow(QMainWindow):
         self._state.set_value("thumb_size", size)
         for view in (self.grid_view, self.similar_view, self.cluster_view):
             view.set_thumb_size(size)
+        if self.zoom.value() != size:
+            self.zoom.blockSignals(True)
+            self.zoom.setValue(size)
+            self.zoom.blockSignals(False)
 
     def show_all(self) -> None:
         """Leave the results page for the grid."""

@@ -180,3 +180,36 @@ def test_results_group_into_visual_subclusters(
     assert groups["rocket.jpg"] != 0
     order = [groups[model.index(r).data()] for r in range(model.rowCount())]
     assert order == sorted(order)  # each group's photos sit together
+
+
+def test_zoom_slider_sizes_every_grid_and_is_remembered(
+    window: MainWindow, services: GuiServices, qtbot: QtBot, photo_folder: Path
+) -> None:
+    _start(window, services, qtbot, photo_folder)
+    window.zoom.setValue(256)
+    assert window.grid_view.thumb_size == window.similar_view.thumb_size == 256
+    assert int(window._state.value("thumb_size", 0)) == 256
+    window.grid_view.set_thumb_size(128)  # Ctrl+wheel in a grid moves the slider too
+    window.grid_view.thumb_size_changed.emit(128)
+    assert window.zoom.value() == 128
+
+
+def test_enter_and_space_preview_arrows_move_escape_closes(
+    window: MainWindow, services: GuiServices, qtbot: QtBot, photo_folder: Path
+) -> None:
+    _start(window, services, qtbot, photo_folder)
+    view = window.grid_view
+    view.setFocus()
+    view.setCurrentIndex(window.grid_model.index(0))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    dialog = window.preview_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    first = dialog.caption.text()
+    assert _names(window)[0] in first
+    qtbot.keyClick(dialog, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: dialog.caption.text() != first)
+    assert _names(window)[1] in dialog.caption.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.preview_dialog.isVisible())

@@ -165,12 +165,10 @@ class PhotoGridView(QListView):
         return menu
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Space previews, Enter opens, Ctrl+= / Ctrl+- zoom."""
-        if event.key() == Qt.Key.Key_Space and self.currentIndex().isValid():
+        """Space or Enter previews, Ctrl+= / Ctrl+- zoom (Open is in the context menu)."""
+        preview_keys = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if event.key() in preview_keys and self.currentIndex().isValid():
             self.preview_requested.emit(self.currentIndex())
-            return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            open_paths(self.selected_paths())
             return
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
