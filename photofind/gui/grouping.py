@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 from photofind.analysis.duplicates import DuplicateRules, Tier
 from photofind.analysis.groups import LibraryGroups
-from photofind.indexing.library import CATALOG_FILE, Library
-from photofind.thumbs.listing import PhotoListing
+from photofind.gui.queries import FreshLibrary
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -74,13 +73,10 @@ class GroupFinder:
     """
 
     def __init__(self, library_dir: Path) -> None:
-        self._library_dir = library_dir
-        self._library: Library | None = None
+        self._fresh = FreshLibrary(library_dir)  # the model only names the vectors
         self._groups: LibraryGroups | None = None
         self._photos: dict[Path, GroupPhoto] = {}
         self._clusters: list[ClusterEntry] | None = None
-        self._signature: tuple[int, ...] | None = None
-        self._listing: PhotoListing | None = None
 
     def duplicates(self, threshold: float) -> DuplicatesAnswer:
         """Exact, near and moment groups with ``threshold`` for near-duplicates (as the CLI)."""
@@ -118,35 +114,24 @@ class GroupFinder:
         return Member(row, photo.width if photo else None, photo.height if photo else None)
 
     def _rows(self, paths: list[Path]) -> dict[Path, PhotoRow]:
-        listing = self._listing_for()
+        listing = self._fresh.listing
         ids = listing.ids_for_paths(paths)
         by_id = listing.rows(list(ids.values()))
         return {path: by_id[photo_id] for path, photo_id in ids.items() if photo_id in by_id}
 
-    def _listing_for(self) -> PhotoListing:
-        if self._listing is None:
-            self._listing = PhotoListing(self._library_dir / CATALOG_FILE)
-        return self._listing
-
     def _current(self) -> LibraryGroups:
-        signature = self._listing_for().signature()
-        if self._groups is None or signature != self._signature:
-            self.close_library()
-            library = Library(self._library_dir, readonly=True)  # the model only names vectors
+        library, reopened = self._fresh.get()
+        if reopened or self._groups is None:
             self._photos = {photo.path: photo for photo in library.catalog.group_photos()}
-            self._library, self._groups = library, LibraryGroups(library)
-            self._signature = signature
+            self._groups, self._clusters = LibraryGroups(library), None
         return self._groups
 
     def close_library(self) -> None:
         """Forget the loaded library (call on the grouping thread)."""
-        if self._library is not None:
-            self._library.close()
-        self._library = self._groups = self._clusters = None
+        self._fresh.close_library()
+        self._groups = self._clusters = None
 
     def close(self) -> None:
         """Close everything (call on the grouping thread)."""
         self.close_library()
-        if self._listing is not None:
-            self._listing.close()
-            self._listing = None
+        self._fresh.close()

@@ -114,6 +114,53 @@ class ListingWorker:
             self._local.listing = None
 
 
+class FreshLibrary:
+    """A read-only :class:`Library` that is reopened whenever the catalogue changed.
+
+    Reopening reconciles its vector index with the photos indexed since. It never writes: the
+    indexer service is the single writer.
+
+    Thread affinity: the one thread that calls it (its connections live there).
+    """
+
+    def __init__(self, library_dir: Path, embedder: OnnxEmbedder | None = None) -> None:
+        self._library_dir = library_dir
+        self._embedder = embedder
+        self._library: Library | None = None
+        self._signature: tuple[int, ...] | None = None
+        self._listing: PhotoListing | None = None
+
+    @property
+    def listing(self) -> PhotoListing:
+        """A read-only listing of the same catalogue (ids, rows, change signature)."""
+        if self._listing is None:
+            self._listing = PhotoListing(self._library_dir / CATALOG_FILE)
+        return self._listing
+
+    def get(self) -> tuple[Library, bool]:
+        """The library, and whether it was (re)opened for this call."""
+        signature = self.listing.signature()
+        if self._library is not None and signature == self._signature:
+            return self._library, False
+        self.close_library()
+        self._library = Library(self._library_dir, self._embedder, readonly=True)
+        self._signature = signature
+        return self._library, True
+
+    def close_library(self) -> None:
+        """Close the library; it is reopened on the next call."""
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+
+    def close(self) -> None:
+        """Close the library and the listing."""
+        self.close_library()
+        if self._listing is not None:
+            self._listing.close()
+            self._listing = None
+
+
 class SimilarFinder:
     """Answers similarity queries with a library of its own.
 
@@ -125,15 +172,11 @@ class SimilarFinder:
     """
 
     def __init__(self, library_dir: Path, embedder: OnnxEmbedder) -> None:
-        self._library_dir = library_dir
-        self._embedder = embedder
-        self._library: Library | None = None
-        self._signature: tuple[int, ...] | None = None
-        self._listing: PhotoListing | None = None
+        self._fresh = FreshLibrary(library_dir, embedder)
 
     def find(self, images: Sequence[Path], k: int = SIMILAR_K) -> SimilarAnswer:
         """Photos like ``images`` (in the library or not), best score first, each photo once."""
-        library = self._current_library()
+        library, _ = self._fresh.get()
         best: dict[Path, tuple[float, bool]] = {}
         answer = SimilarAnswer(list(images))
         for result in library.similar(images, k):
@@ -144,7 +187,7 @@ class SimilarFinder:
                     continue
                 score = (match.score, match.exact_duplicate)
                 best[match.path] = max(best.get(match.path, score), score)
-        ids = self._listing_for().ids_for_paths(list(best))
+        ids = self._fresh.listing.ids_for_paths(list(best))
         hits = sorted(
             (SimilarHit(ids[p], p, s, dup) for p, (s, dup) in best.items() if p in ids),
             key=lambda hit: (not hit.exact_duplicate, -hit.score),
@@ -154,13 +197,13 @@ class SimilarFinder:
 
     def search_labels(self, words: str, k: int = LABEL_SEARCH_K) -> SimilarAnswer:
         """Photos whose predicted labels match ``words`` ("dog" finds every breed), best first."""
-        understood, found = search(self._current_library().catalog, words, k)
+        understood, found = search(self._fresh.get()[0].catalog, words, k)
         answer = SimilarAnswer([], words=words)
         if not understood.terms:
             answer.errors.append(
                 f"No photo label matches “{words}”: try a common word such as dog, beach or car."
             )
-        ids = self._listing_for().ids_for_paths([hit.path for hit in found])
+        ids = self._fresh.listing.ids_for_paths([hit.path for hit in found])
         answer.hits = [
             SimilarHit(ids[hit.path], hit.path, min(1.0, hit.score), False)
             for hit in found
@@ -168,31 +211,13 @@ class SimilarFinder:
         ]
         return answer
 
-    def _listing_for(self) -> PhotoListing:
-        if self._listing is None:
-            self._listing = PhotoListing(self._library_dir / CATALOG_FILE)
-        return self._listing
-
-    def _current_library(self) -> Library:
-        signature = self._listing_for().signature()
-        if self._library is None or signature != self._signature:
-            self.close_library()
-            library = Library(self._library_dir, self._embedder, readonly=True)
-            self._library, self._signature = library, signature
-        return self._library
-
     def close_library(self) -> None:
         """Close the library (call on the query thread); it is reopened on the next query."""
-        if self._library is not None:
-            self._library.close()
-            self._library = None
+        self._fresh.close_library()
 
     def close(self) -> None:
         """Close everything (call on the query thread)."""
-        self.close_library()
-        if self._listing is not None:
-            self._listing.close()
-            self._listing = None
+        self._fresh.close()
 
 
 def with_groups(hits: list[SimilarHit], library: Library) -> list[SimilarHit]:
