@@ -32,8 +32,12 @@ PCA_SAMPLE = 50_000  # vectors used to fit the projection: more changes the basi
 CANDIDATES_PER_RESULT = 4  # re-rank 4k approximate candidates exactly to return k results
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-# At 100k vectors, recall@10 was 0.93-0.94 with 64 in every layout and 0.98-0.99 with 128 (+0.4 ms).
+# Search width (usearch's expansion_search), by index size. Measured (bench_library.py, k=10):
+# 100k vectors: recall@10 0.93-0.94 with 64 in every layout, 0.98-0.99 with 128 (+0.4 ms);
+# 1M vectors (PCA-256): 0.887 with 128, 0.948 with 256, 0.981 with 512 at p95 8.1 ms.
 EXPANSION_SEARCH = 128
+WIDE_SEARCH_ABOVE = 200_000
+WIDE_EXPANSION_SEARCH = 512
 BUILD_CHUNK = 20_000  # vectors read from the catalogue at a time while building (100 MB)
 
 VectorLookup = Callable[[np.ndarray], np.ndarray]  # content ids -> their full unit vectors
@@ -129,6 +133,7 @@ class VectorIndex:
             if size == 0 or k <= 0:
                 return [[] for _ in queries]
             wanted = min(size, k * CANDIDATES_PER_RESULT)
+            self._index.expansion_search = search_width(size)
             matches = self._index.search(self._reduce(queries), wanted, threads=threads)
         keys = np.atleast_2d(np.asarray(matches.keys))
         return [
@@ -184,6 +189,11 @@ class VectorIndex:
             raise KnownError(f"the search index {path} has {index._index.ndim} dimensions")
         index._layout_saved = True
         return index
+
+
+def search_width(size: int) -> int:
+    """How widely to search an index of ``size`` vectors to keep recall@10 near 0.98."""
+    return WIDE_EXPANSION_SEARCH if size > WIDE_SEARCH_ABOVE else EXPANSION_SEARCH
 
 
 def build_index(keys: np.ndarray, vectors_of: VectorLookup, ndim: int) -> VectorIndex:

@@ -401,3 +401,9 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr[-400:]
     assert result.stdout.strip() == "ok"
+
+
+def test_large_indexes_are_searched_wider() -> None:
+    assert index_module.search_width(10_000) == index_module.EXPANSION_SEARCH
+    assert index_module.search_width(1_000_000) == index_module.WIDE_EXPANSION_SEARCH
+    assert index_module.WIDE_EXPANSION_SEARCH > index_module.EXPANSION_SEARCH
