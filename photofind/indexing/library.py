@@ -90,6 +90,8 @@ class Library:
         self._embedder = embedder
         self._index: VectorIndex | None = None
         self._last_save = time.monotonic()
+        # Once no vector of an older model is left, none can appear while this model runs.
+        self._stale_vectors_done = False
 
     @property
     def embedder(self) -> OnnxEmbedder:
@@ -168,9 +170,13 @@ class Library:
         Search keeps working meanwhile over the vectors already recomputed: the index only
         ever holds the current model's vectors.
         """
+        if self._stale_vectors_done:
+            return
         model_id = self.model_id
         stale = self.catalog.stale_model_count(model_id)
-        if stale:
+        if not stale:
+            self._stale_vectors_done = True
+        else:
             log.info("recomputing %d vectors made by an older model", stale)
             index_pending(
                 self.catalog,
